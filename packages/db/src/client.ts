@@ -3,8 +3,8 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/prisma/client";
 
 export type { Prisma, PrismaClient } from "./generated/prisma/client";
-export { Role } from "./generated/prisma/enums";
 export type { Role as RoleName } from "./generated/prisma/enums";
+export { Role } from "./generated/prisma/enums";
 
 export function createPrismaClient(options: { databaseUrl: string; maxConnections?: number }): PrismaClient {
   const adapter = new PrismaPg({ connectionString: options.databaseUrl, max: options.maxConnections ?? 10 });

@@ -20,7 +20,9 @@ async function main(): Promise<void> {
     case "create": {
       if (!name) throw new Error("usage: migrate create NAME (NAME: letters, digits and _)");
       const created = await createMigration({ name, databaseUrl: env.DATABASE_URL });
-      console.log(created ? `created prisma/migrations/${created}` : "schema unchanged: no migration created");
+      console.log(
+        created ? `created prisma/migrations/${created}` : "schema unchanged: no migration created",
+      );
       return;
     }
     default:
@@ -28,7 +30,11 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+// Exit explicitly: the engine's connection pool would keep the process alive for its idle timeout.
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

@@ -62,6 +62,8 @@ export async function ensureDatabaseExists(databaseUrl: string): Promise<void> {
 /** Applies every migration not yet applied; returns the names it applied. */
 export async function applyMigrations(databaseUrl: string): Promise<string[]> {
   await ensureDatabaseExists(databaseUrl);
+  // Opening the engine costs a second and its pool lingers; skip it when there is nothing to do.
+  if ((await pendingMigrations(databaseUrl)).length === 0) return [];
   const { engine, close } = await openSchemaEngine({ databaseUrl, schemaPath });
   try {
     const result = await engine.applyMigrations({
@@ -97,7 +99,10 @@ export async function pendingMigrations(databaseUrl: string): Promise<string[]> 
  * Writes a new migration from the last migration's schema snapshot to the current schema.
  * Returns undefined when the schema has not changed. Needs no database.
  */
-export async function createMigration(options: { name: string; databaseUrl: string }): Promise<string | undefined> {
+export async function createMigration(options: {
+  name: string;
+  databaseUrl: string;
+}): Promise<string | undefined> {
   const previous = migrationDirectoryNames().at(-1);
   const currentSchema = readFileSync(schemaPath, "utf8");
   // The engine connects on open even though a diff between two schemas never queries.
@@ -108,7 +113,10 @@ export async function createMigration(options: { name: string; databaseUrl: stri
       ? {
           tag: "schemaDatamodel" as const,
           files: [
-            { path: snapshotFile, content: readFileSync(path.join(migrationsDir, previous, snapshotFile), "utf8") },
+            {
+              path: snapshotFile,
+              content: readFileSync(path.join(migrationsDir, previous, snapshotFile), "utf8"),
+            },
           ],
         }
       : { tag: "empty" as const };
@@ -128,7 +136,10 @@ export async function createMigration(options: { name: string; databaseUrl: stri
     writeFileSync(path.join(migrationsDir, directory, snapshotFile), currentSchema);
     const lockfilePath = path.join(migrationsDir, lockfileName);
     if (!existsSync(lockfilePath)) {
-      writeFileSync(lockfilePath, '# Written by packages/db; keep in version control.\nprovider = "postgresql"\n');
+      writeFileSync(
+        lockfilePath,
+        '# Written by packages/db; keep in version control.\nprovider = "postgresql"\n',
+      );
     }
     return directory;
   } finally {

@@ -33,7 +33,10 @@ function loadWasm(): void {
   };
   (globalThis as { PRISMA_WASM_PANIC_REGISTRY?: PanicRegistry }).PRISMA_WASM_PANIC_REGISTRY = registry;
   // The package exports no path to its .wasm; resolve it beside the entry point.
-  const wasmPath = path.join(path.dirname(require.resolve("@prisma/schema-engine-wasm")), "schema_engine_bg.wasm");
+  const wasmPath = path.join(
+    path.dirname(require.resolve("@prisma/schema-engine-wasm")),
+    "schema_engine_bg.wasm",
+  );
   const module = new WebAssembly.Module(readFileSync(wasmPath));
   const instance = new WebAssembly.Instance(module, { "./schema_engine_bg.js": bindings });
   bindings.__wbg_set_wasm(instance.exports);

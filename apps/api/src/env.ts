@@ -1,0 +1,30 @@
+// The API's configuration, read once at start-up. Nothing else reads process.env.
+import { z } from "zod";
+
+const envSchema = z.object({
+  /** Postgres connection string (the source of truth). */
+  DATABASE_URL: z.url(),
+  /** Redis connection string (queues, pub/sub, sign-in throttling). */
+  REDIS_URL: z.url(),
+  /** Port the API listens on (loopback or behind the console's proxy). */
+  API_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  /** Address the API binds to. */
+  API_HOST: z.string().default("127.0.0.1"),
+  /** Secret shared with the console: it signs session tokens, the API reads them. 32+ chars. */
+  AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters"),
+  /** The console's public URL, used in links we hand out (invitations, install lines). */
+  PUBLIC_URL: z.url(),
+  /** pino log level. */
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type ApiEnv = z.infer<typeof envSchema>;
+
+export function readEnv(source: NodeJS.ProcessEnv = process.env): ApiEnv {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`The API's configuration is invalid:\n${problems.join("\n")}`);
+  }
+  return result.data;
+}

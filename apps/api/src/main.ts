@@ -1,0 +1,26 @@
+// Starts the API: read config, build services, listen, and shut down cleanly on SIGTERM/SIGINT.
+import { readEnv } from "./env";
+import { createApiServer } from "./http/server";
+import { createServices } from "./services";
+
+const env = readEnv();
+const services = createServices({
+  databaseUrl: env.DATABASE_URL,
+  redisUrl: env.REDIS_URL,
+  publicUrl: env.PUBLIC_URL,
+  logLevel: env.LOG_LEVEL,
+});
+const server = createApiServer({ ...services, authSecret: env.AUTH_SECRET });
+server.listen(env.API_PORT, env.API_HOST, () => {
+  services.logger.info({ port: env.API_PORT, host: env.API_HOST }, "api listening");
+});
+
+async function shutDown(signal: string) {
+  services.logger.info({ signal }, "shutting down");
+  server.close();
+  server.closeAllConnections();
+  await services.close();
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutDown("SIGTERM"));
+process.on("SIGINT", () => void shutDown("SIGINT"));

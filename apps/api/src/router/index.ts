@@ -1,0 +1,20 @@
+// The console's API. The console imports these types only, never this code.
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import { router } from "../trpc/init";
+import { auditRouter } from "./audit";
+import { authRouter } from "./auth";
+import { invitationsRouter } from "./invitations";
+import { membersRouter } from "./members";
+import { orgsRouter } from "./orgs";
+
+export const appRouter = router({
+  auth: authRouter,
+  orgs: orgsRouter,
+  members: membersRouter,
+  invitations: invitationsRouter,
+  audit: auditRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;

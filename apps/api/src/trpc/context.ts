@@ -1,0 +1,21 @@
+// Per-request context: who is calling (resolved from the console's session token) and the services.
+import type { PrismaClient } from "@switchyard/db/client";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+
+export type SessionUser = { id: string; email: string; name: string };
+
+export type Services = {
+  prisma: PrismaClient;
+  redis: Redis;
+  logger: Logger;
+  /** The console's public URL, for links we hand out. */
+  publicUrl: string;
+};
+
+export type Context = Services & {
+  user: SessionUser | null;
+  requestId: string;
+  /** The caller's address as the console saw it, for throttling. */
+  clientIp: string;
+};
