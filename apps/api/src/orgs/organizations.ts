@@ -8,6 +8,7 @@ export type OrganizationSummaryDto = { id: string; slug: string; name: string; r
 export function slugFromName(name: string): string {
   const slug = name
     .normalize("NFKD")
+    .replace(/\p{M}/gu, "")
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "")

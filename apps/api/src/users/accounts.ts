@@ -59,7 +59,7 @@ export async function verifyCredentials(options: {
   await assertSignInAllowed({ redis: options.redis, email, clientIp: options.clientIp });
   const user = await options.prisma.user.findUnique({ where: { email } });
   const isCorrect = await verifyPassword(options.password, user?.passwordHash ?? decoyPasswordHash);
-  if (!user || !user.passwordHash || !isCorrect) {
+  if (!user?.passwordHash || !isCorrect) {
     await recordSignInFailure({ redis: options.redis, email, clientIp: options.clientIp });
     throw new AppError("INVALID", wrongCredentials);
   }

@@ -1,0 +1,75 @@
+// What integration tests of the API share: services on the run's own database, users and
+// organizations made through the real domain functions, and callers acting as a given user.
+import { randomBytes } from "node:crypto";
+import { inject } from "vitest";
+import { appRouter } from "../src/router";
+import { createServices } from "../src/services";
+import type { Context, SessionUser } from "../src/trpc/context";
+import { createCallerFactory } from "../src/trpc/init";
+import { signUp } from "../src/users/accounts";
+
+export function createTestServices() {
+  return createServices({
+    databaseUrl: inject("databaseUrl"),
+    redisUrl: inject("redisUrl"),
+    publicUrl: "http://console.test",
+    logLevel: "silent",
+  });
+}
+
+export type TestServices = ReturnType<typeof createTestServices>;
+
+const createCaller = createCallerFactory(appRouter);
+
+export function callerFor(services: TestServices, user: SessionUser | null, clientIp = "203.0.113.7") {
+  const context: Context = {
+    ...services,
+    user,
+    requestId: `test-${randomBytes(4).toString("hex")}`,
+    clientIp,
+  };
+  return createCaller(context);
+}
+
+/** A unique email per call, so runs and tests never share throttling counters or accounts. */
+export function uniqueEmail(label: string): string {
+  return `${label}-${randomBytes(5).toString("hex")}@example.test`;
+}
+
+export const testPassword = "correct horse battery";
+
+/** Signs up a user who gets an organization of their own; returns the user and its slug. */
+export async function signUpOwner(services: TestServices, label: string, organizationName?: string) {
+  const email = uniqueEmail(label);
+  const created = await signUp({
+    prisma: services.prisma,
+    name: label,
+    email,
+    password: testPassword,
+    organizationName,
+  });
+  return {
+    user: { id: created.id, email: created.email, name: created.name },
+    orgSlug: created.organizationSlug,
+  };
+}
+
+/** Invites a new user to `orgSlug` with `role` (as the owner) and signs them up through the link. */
+export async function addMember(
+  services: TestServices,
+  owner: SessionUser,
+  orgSlug: string,
+  role: "owner" | "admin" | "editor" | "viewer",
+) {
+  const email = uniqueEmail(role);
+  const { url } = await callerFor(services, owner).invitations.create({ orgSlug, email, role });
+  const token = url.split("/invite/")[1] ?? "";
+  const created = await signUp({
+    prisma: services.prisma,
+    name: role,
+    email,
+    password: testPassword,
+    invitationToken: token,
+  });
+  return { id: created.id, email: created.email, name: created.name };
+}
