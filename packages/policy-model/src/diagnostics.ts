@@ -40,6 +40,8 @@ export const diagnosticCodes = [
   "deny-shadows-allow",
   /** Locality failover only takes effect with outlier detection configured. */
   "failover-without-outlier-detection",
+  /** No route without a match: requests that match no route get 404 from the sidecar. */
+  "no-default-route",
   /** A policy's clusters selector matches no cluster in the inventory. */
   "no-matching-cluster",
 ] as const;

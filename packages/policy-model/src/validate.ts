@@ -73,7 +73,7 @@ export function validatePolicy(input: unknown): PolicyValidation {
     };
   }
   const result = policySchema.safeParse(input);
-  if (result.success) return { policy: result.data, diagnostics: [] };
+  if (result.success) return { policy: result.data, diagnostics: lintPolicy(result.data) };
   return { diagnostics: sortDiagnostics(result.error.issues.flatMap((issue) => issueToDiagnostics(issue, policy))) };
 }
 
@@ -117,4 +117,39 @@ export function validatePolicies(inputs: readonly unknown[], options: ValidateOp
     policies.push(result.policy);
   }
   return { policies, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+/** Warnings about valid policies that probably do not do what their author wants. */
+export function lintPolicy(policy: Policy): Diagnostic[] {
+  const policyName = policy.metadata.name;
+  const out: Diagnostic[] = [];
+  if (policy.kind === "TrafficPolicy") {
+    const routes = policy.spec.routes;
+    const catchAll = routes.findIndex((r) => r.match === undefined);
+    if (catchAll < 0)
+      out.push({
+        severity: "warning",
+        code: "no-default-route",
+        message: "every route has a match, so requests that match none get 404; add a last route without match",
+        policy: policyName,
+        path: ["spec", "routes"],
+      });
+    else if (catchAll < routes.length - 1)
+      out.push({
+        severity: "warning",
+        code: "no-default-route",
+        message: `route ${catchAll} has no match and takes every request, so the routes after it are never used`,
+        policy: policyName,
+        path: ["spec", "routes", catchAll + 1],
+      });
+  }
+  if (policy.kind === "ResiliencePolicy" && policy.spec.loadBalancer?.localityFailover && !policy.spec.outlierDetection)
+    out.push({
+      severity: "warning",
+      code: "failover-without-outlier-detection",
+      message: "Istio only fails over between localities when outlier detection is configured; add outlierDetection",
+      policy: policyName,
+      path: ["spec", "loadBalancer", "localityFailover"],
+    });
+  return out;
 }
