@@ -1,0 +1,79 @@
+import { parseArgs } from "node:util";
+import { type SimulatedClusterOptions, startSimulatedClusters } from "./cluster";
+import type { SeedSpec } from "./seed/seed";
+
+const usage = `switchyard-sim: start simulated Kubernetes clusters (Istio ${"1.30.3"} sample mesh)
+
+  --clusters N          how many clusters (default 1)
+  --names a,b,c         cluster names (default sim-1..sim-N)
+  --kubeconfig-dir DIR  where <name>.kubeconfig files go (required)
+  --port P              first port; cluster i listens on P+i (default 0: free ports)
+  --host H              listen address (default 127.0.0.1)
+  --token T             bearer token for every cluster (default: a random one each)
+  --seed sample|empty|big   (default sample)
+  --pods N --services M     size of the big seed (default 5000 / 1000)
+
+Prints one line per cluster: name=<name> url=<url> kubeconfig=<path> token=<token>`;
+
+/** Parses flags into cluster options; exported for tests. */
+export function parseCli(argv: string[]): SimulatedClusterOptions[] {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      clusters: { type: "string", default: "1" },
+      names: { type: "string" },
+      "kubeconfig-dir": { type: "string" },
+      port: { type: "string", default: "0" },
+      host: { type: "string", default: "127.0.0.1" },
+      token: { type: "string" },
+      seed: { type: "string", default: "sample" },
+      pods: { type: "string", default: "5000" },
+      services: { type: "string", default: "1000" },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) throw new Error(usage);
+  const directory = values["kubeconfig-dir"];
+  if (!directory) throw new Error(`--kubeconfig-dir is required\n\n${usage}`);
+  const names = values.names?.split(",").filter((name) => name !== "");
+  const count = names?.length ?? Number(values.clusters);
+  if (!Number.isInteger(count) || count < 1)
+    throw new Error(`--clusters must be a positive integer\n\n${usage}`);
+  const basePort = Number(values.port);
+  let seed: SeedSpec;
+  if (values.seed === "big") seed = { pods: Number(values.pods), services: Number(values.services) };
+  else if (values.seed === "sample" || values.seed === "empty") seed = values.seed;
+  else throw new Error(`--seed must be sample, empty or big\n\n${usage}`);
+  return Array.from({ length: count }, (_, index) => ({
+    name: names?.[index] ?? `sim-${index + 1}`,
+    port: basePort === 0 ? 0 : basePort + index,
+    host: values.host,
+    token: values.token,
+    seed,
+    kubeconfigDir: directory,
+  }));
+}
+
+async function main(): Promise<void> {
+  let options: SimulatedClusterOptions[];
+  try {
+    options = parseCli(process.argv.slice(2));
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(2);
+  }
+  const clusters = await startSimulatedClusters(options);
+  for (const cluster of clusters) {
+    console.log(
+      `name=${cluster.name} url=${cluster.url} kubeconfig=${cluster.kubeconfigPath} token=${cluster.token ?? ""}`,
+    );
+  }
+  const stop = async () => {
+    await Promise.all(clusters.map((cluster) => cluster.close()));
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+if (process.argv[1]?.endsWith("cli.ts")) await main();
