@@ -1,0 +1,16 @@
+// Route protection before rendering: a signed-out visitor of an organization page goes to sign in
+// and comes back to the very page they asked for (a layout cannot see the full path). The
+// organization layout checks the session again, and the API checks membership and role on every call.
+import { type NextRequest, NextResponse } from "next/server";
+import { getToken } from "next-auth/jwt";
+import { getEnv } from "~/env";
+
+export async function proxy(request: NextRequest) {
+  const token = await getToken({ req: request, secret: getEnv().AUTH_SECRET });
+  if (token?.sub) return NextResponse.next();
+  const signIn = new URL("/signin", request.url);
+  signIn.searchParams.set("callbackUrl", `${request.nextUrl.pathname}${request.nextUrl.search}`);
+  return NextResponse.redirect(signIn);
+}
+
+export const config = { matcher: ["/o/:path*"] };
