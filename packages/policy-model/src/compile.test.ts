@@ -10,7 +10,14 @@ const canary = (name = "cart-canary", extra: Record<string, unknown> = {}) =>
     revision: 2,
     spec: {
       scope: { namespace: "shop", service: "cart" },
-      routes: [{ destinations: [{ version: "v1", weight: 90 }, { version: "v2", weight: 10 }] }],
+      routes: [
+        {
+          destinations: [
+            { version: "v1", weight: 90 },
+            { version: "v2", weight: 10 },
+          ],
+        },
+      ],
       ...extra,
     },
   });
@@ -44,16 +51,23 @@ describe("compile", () => {
   });
 
   it("skips clusters the policy does not select and services the cluster does not have", () => {
-    const elsewhere = canary("x", { scope: { clusters: { names: ["us-1"] }, namespace: "shop", service: "cart" } });
+    const elsewhere = canary("x", {
+      scope: { clusters: { names: ["us-1"] }, namespace: "shop", service: "cart" },
+    });
     expect(compile([elsewhere], shopInventory()).resources).toEqual([]);
     const missing = policy({
       kind: "TrafficPolicy",
       name: "y",
-      spec: { scope: { clusters: { names: ["eu-1"] }, namespace: "shop", service: "nope" }, routes: [{ destinations: [{ version: "v1" }] }] },
+      spec: {
+        scope: { clusters: { names: ["eu-1"] }, namespace: "shop", service: "nope" },
+        routes: [{ destinations: [{ version: "v1" }] }],
+      },
     });
     const result = compile([missing], shopInventory());
     expect(result.resources).toEqual([]);
-    expect(result.diagnostics).toMatchObject([{ code: "service-not-in-cluster", severity: "warning", cluster: "eu-1" }]);
+    expect(result.diagnostics).toMatchObject([
+      { code: "service-not-in-cluster", severity: "warning", cluster: "eu-1" },
+    ]);
   });
 
   it("refuses to route to a version with no ready workloads, and only warns at weight 0", () => {
@@ -63,27 +77,52 @@ describe("compile", () => {
       name: "cart-v3",
       spec: {
         scope: { namespace: "shop", service: "cart" },
-        routes: [{ destinations: [{ version: "v1", weight: 100 }, { version: "v3", weight: 0 }] }],
+        routes: [
+          {
+            destinations: [
+              { version: "v1", weight: 100 },
+              { version: "v3", weight: 0 },
+            ],
+          },
+        ],
       },
     });
     const warned = compile([v3], inventory);
     expect(warned.diagnostics).toMatchObject([
-      { code: "route-version-missing", severity: "warning", path: ["spec", "routes", 0, "destinations", 1, "version"] },
+      {
+        code: "route-version-missing",
+        severity: "warning",
+        path: ["spec", "routes", 0, "destinations", 1, "version"],
+      },
     ]);
     expect(warned.resources).toHaveLength(2);
     const live = policy({
       kind: "TrafficPolicy",
       name: "cart-v3",
-      spec: { scope: { namespace: "shop", service: "cart" }, routes: [{ destinations: [{ version: "v1", weight: 50 }, { version: "v3", weight: 50 }] }] },
+      spec: {
+        scope: { namespace: "shop", service: "cart" },
+        routes: [
+          {
+            destinations: [
+              { version: "v1", weight: 50 },
+              { version: "v3", weight: 50 },
+            ],
+          },
+        ],
+      },
     });
     const refused = compile([live], inventory);
-    expect(refused.diagnostics).toMatchObject([{ code: "route-version-missing", severity: "error", cluster: "eu-1" }]);
+    expect(refused.diagnostics).toMatchObject([
+      { code: "route-version-missing", severity: "error", cluster: "eu-1" },
+    ]);
     expect(refused.resources).toEqual([]);
   });
 
   it("treats a version whose workloads have no ready replicas as missing", () => {
     const inventory = shopInventory();
-    const workloads = (inventory.workloads ?? []).map((w) => (w.name === "cart-v2" ? { ...w, readyReplicas: 0 } : w));
+    const workloads = (inventory.workloads ?? []).map((w) =>
+      w.name === "cart-v2" ? { ...w, readyReplicas: 0 } : w,
+    );
     const result = compile([canary()], { ...inventory, workloads });
     expect(result.diagnostics.map((d) => d.code)).toEqual(["route-version-missing"]);
   });
@@ -92,11 +131,19 @@ describe("compile", () => {
     const low = canary("a-low");
     const high = canary("b-high", { precedence: 5 });
     const resolved = compile([low, high], shopInventory());
-    expect(resolved.diagnostics).toMatchObject([{ code: "host-conflict-resolved", policy: "a-low", severity: "warning" }]);
-    expect(resolved.resources.find((r) => r.kind === "VirtualService")?.metadata.annotations[policiesAnnotation]).toBe("b-high@2");
+    expect(resolved.diagnostics).toMatchObject([
+      { code: "host-conflict-resolved", policy: "a-low", severity: "warning" },
+    ]);
+    expect(
+      resolved.resources.find((r) => r.kind === "VirtualService")?.metadata.annotations[policiesAnnotation],
+    ).toBe("b-high@2");
 
-    const named = canary("c-named", { scope: { clusters: { names: ["eu-1"] }, namespace: "shop", service: "cart" } });
-    expect(compile([low, named], shopInventory()).diagnostics).toMatchObject([{ code: "host-conflict-resolved", policy: "a-low" }]);
+    const named = canary("c-named", {
+      scope: { clusters: { names: ["eu-1"] }, namespace: "shop", service: "cart" },
+    });
+    expect(compile([low, named], shopInventory()).diagnostics).toMatchObject([
+      { code: "host-conflict-resolved", policy: "a-low" },
+    ]);
 
     const tie = compile([low, canary("d-tie")], shopInventory());
     expect(tie.diagnostics.map((d) => [d.code, d.policy])).toEqual([
@@ -110,7 +157,10 @@ describe("compile", () => {
     const resilience = policy({
       kind: "ResiliencePolicy",
       name: "cart-resilience",
-      spec: { scope: { namespace: "shop", service: "cart" }, outlierDetection: { consecutive5xxErrors: 3, interval: "1000ms" } },
+      spec: {
+        scope: { namespace: "shop", service: "cart" },
+        outlierDetection: { consecutive5xxErrors: 3, interval: "1000ms" },
+      },
     });
     const result = compile([resilience, canary()], shopInventory());
     const rules = result.resources.filter((r) => r.kind === "DestinationRule");
@@ -127,10 +177,19 @@ describe("compile", () => {
   });
 
   it("refuses strict mTLS on a namespace with a workload without sidecar", () => {
-    const strictBatch = policy({ kind: "MtlsPolicy", name: "batch-strict", spec: { scope: { namespace: "batch" }, mode: "strict" } });
+    const strictBatch = policy({
+      kind: "MtlsPolicy",
+      name: "batch-strict",
+      spec: { scope: { namespace: "batch" }, mode: "strict" },
+    });
     const result = compile([strictBatch], shopInventory());
     expect(result.diagnostics).toMatchObject([
-      { code: "mtls-strict-without-sidecar", severity: "error", policy: "batch-strict", path: ["spec", "mode"] },
+      {
+        code: "mtls-strict-without-sidecar",
+        severity: "error",
+        policy: "batch-strict",
+        path: ["spec", "mode"],
+      },
     ]);
     expect(result.diagnostics[0]?.message).toContain("batch/report");
     expect(result.resources).toEqual([]);
@@ -139,19 +198,35 @@ describe("compile", () => {
   it("lets mesh-wide strict through when only non-injected namespaces lack sidecars, and respects overrides", () => {
     const org = policy({ kind: "MtlsPolicy", name: "org-strict", spec: { mode: "strict" } });
     expect(compile([org], shopInventory()).diagnostics).toEqual([]);
-    const inventory = shopInventory({ namespaces: [{ name: "shop", hasSidecarInjection: true }, { name: "batch", hasSidecarInjection: true }] });
+    const inventory = shopInventory({
+      namespaces: [
+        { name: "shop", hasSidecarInjection: true },
+        { name: "batch", hasSidecarInjection: true },
+      ],
+    });
     expect(compile([org], inventory).diagnostics.map((d) => d.code)).toEqual(["mtls-strict-without-sidecar"]);
-    const batchPermissive = policy({ kind: "MtlsPolicy", name: "batch-permissive", spec: { scope: { namespace: "batch" }, mode: "permissive" } });
+    const batchPermissive = policy({
+      kind: "MtlsPolicy",
+      name: "batch-permissive",
+      spec: { scope: { namespace: "batch" }, mode: "permissive" },
+    });
     const result = compile([org, batchPermissive], inventory);
     expect(result.diagnostics).toEqual([]);
-    expect(result.resources.map((r) => `${r.metadata.namespace}/${r.metadata.name}`)).toEqual(["batch/sy-mtls", "istio-system/sy-mtls"]);
+    expect(result.resources.map((r) => `${r.metadata.namespace}/${r.metadata.name}`)).toEqual([
+      "batch/sy-mtls",
+      "istio-system/sy-mtls",
+    ]);
   });
 
   it("warns when a deny rule shadows every allow rule of a workload", () => {
     const allow = policy({
       kind: "AuthorizationPolicy",
       name: "cart-allow",
-      spec: { scope: { namespace: "shop", service: "cart" }, action: "allow", rules: [{ from: { serviceAccounts: ["shop/web"] }, to: { paths: ["/api/cart"] } }] },
+      spec: {
+        scope: { namespace: "shop", service: "cart" },
+        action: "allow",
+        rules: [{ from: { serviceAccounts: ["shop/web"] }, to: { paths: ["/api/cart"] } }],
+      },
     });
     const denyApi = policy({
       kind: "AuthorizationPolicy",
@@ -159,7 +234,9 @@ describe("compile", () => {
       spec: { scope: { namespace: "shop" }, action: "deny", rules: [{ to: { paths: ["/api/*"] } }] },
     });
     const result = compile([allow, denyApi], shopInventory());
-    expect(result.diagnostics).toMatchObject([{ code: "deny-shadows-allow", policy: "shop-deny-api", path: ["spec", "rules", 0] }]);
+    expect(result.diagnostics).toMatchObject([
+      { code: "deny-shadows-allow", policy: "shop-deny-api", path: ["spec", "rules", 0] },
+    ]);
     const denyAdmin = policy({
       kind: "AuthorizationPolicy",
       name: "shop-deny-admin",
@@ -172,10 +249,17 @@ describe("compile", () => {
     const allow = policy({
       kind: "AuthorizationPolicy",
       name: "cart-allow",
-      spec: { scope: { namespace: "shop", service: "cart" }, action: "allow", rules: [{ from: { serviceAccounts: ["shop/web"] } }] },
+      spec: {
+        scope: { namespace: "shop", service: "cart" },
+        action: "allow",
+        rules: [{ from: { serviceAccounts: ["shop/web"] } }],
+      },
     });
     const inventory = shopInventory();
-    const result = compile([allow], { ...inventory, cluster: { ...inventory.cluster, trustDomain: "eu.example.com" } });
+    const result = compile([allow], {
+      ...inventory,
+      cluster: { ...inventory.cluster, trustDomain: "eu.example.com" },
+    });
     expect(result.resources[0]?.spec).toEqual({
       selector: { matchLabels: { app: "cart" } },
       action: "ALLOW",

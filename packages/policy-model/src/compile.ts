@@ -153,10 +153,16 @@ function checkVersions(ctx: Context, policy: TrafficPolicy, service: InventorySe
   return ok;
 }
 
-function compileServices(ctx: Context, traffic: TrafficPolicy[], resilience: ResiliencePolicy[], limits: RateLimitPolicy[]) {
+function compileServices(
+  ctx: Context,
+  traffic: TrafficPolicy[],
+  resilience: ResiliencePolicy[],
+  limits: RateLimitPolicy[],
+) {
   const domainSuffix = ctx.inventory.cluster.domainSuffix;
   const routed = claimServices(ctx, traffic, "the routes");
-  for (const [key, { policy, service }] of routed) if (!checkVersions(ctx, policy, service)) routed.delete(key);
+  for (const [key, { policy, service }] of routed)
+    if (!checkVersions(ctx, policy, service)) routed.delete(key);
   const resilient = claimServices(ctx, resilience, "the traffic policy");
   const keys = [...new Set([...routed.keys(), ...resilient.keys()])].sort();
   for (const key of keys) {
@@ -190,7 +196,8 @@ interface MtlsTarget {
 function mtlsTarget(ctx: Context, policy: MtlsPolicy): MtlsTarget | undefined {
   const scope = policy.spec.scope;
   const root = ctx.inventory.cluster.rootNamespace;
-  if (!scope?.namespace) return { policy, key: "mesh", level: "mesh", name: `${namePrefix}mtls`, namespace: root };
+  if (!scope?.namespace)
+    return { policy, key: "mesh", level: "mesh", name: `${namePrefix}mtls`, namespace: root };
   const namespace = scope.namespace;
   const known = ctx.index.namespace(namespace) !== undefined || ctx.index.workloadsIn(namespace).length > 0;
   if (!scope.workload) {
@@ -208,7 +215,14 @@ function mtlsTarget(ctx: Context, policy: MtlsPolicy): MtlsTarget | undefined {
     matchLabels = scope.workload.matchLabels ?? {};
     name = `${namePrefix}mtls-${shortHash(canonicalJson(matchLabels))}`;
   }
-  return { policy, key: `wl:${namespace}:${canonicalJson(matchLabels)}`, level: "workload", name, namespace, matchLabels };
+  return {
+    policy,
+    key: `wl:${namespace}:${canonicalJson(matchLabels)}`,
+    level: "workload",
+    name,
+    namespace,
+    matchLabels,
+  };
 }
 
 function compileMtls(ctx: Context, policies: MtlsPolicy[]) {
@@ -223,7 +237,12 @@ function compileMtls(ctx: Context, policies: MtlsPolicy[]) {
   const winners: MtlsTarget[] = [];
   for (const key of [...claims.keys()].sort()) {
     const targets = claims.get(key) ?? [];
-    const what = key === "mesh" ? "mesh-wide mTLS" : key.startsWith("ns:") ? `mTLS of namespace ${key.slice(3)}` : `mTLS of workloads ${key.slice(3)}`;
+    const what =
+      key === "mesh"
+        ? "mesh-wide mTLS"
+        : key.startsWith("ns:")
+          ? `mTLS of namespace ${key.slice(3)}`
+          : `mTLS of workloads ${key.slice(3)}`;
     const resolution = resolveClaims(
       targets.map((t) => t.policy),
       what,
@@ -252,7 +271,8 @@ function compileMtls(ctx: Context, policies: MtlsPolicy[]) {
       .sort((a, b) => rankLevel(b.target.level) - rankLevel(a.target.level))[0];
     if (!applying) continue;
     // Mesh-wide, only namespaces meant to be in the mesh count: kube-system has no sidecars by design.
-    if (applying.target.level === "mesh" && !ctx.index.namespace(workload.namespace)?.hasSidecarInjection) continue;
+    if (applying.target.level === "mesh" && !ctx.index.namespace(workload.namespace)?.hasSidecarInjection)
+      continue;
     const list = offenders.get(applying.target) ?? [];
     list.push(`${workload.namespace}/${workload.name}`);
     offenders.set(applying.target, list);
@@ -277,7 +297,8 @@ function compileMtls(ctx: Context, policies: MtlsPolicy[]) {
   }
 }
 
-const rankLevel = (level: MtlsTarget["level"]): number => (level === "workload" ? 2 : level === "namespace" ? 1 : 0);
+const rankLevel = (level: MtlsTarget["level"]): number =>
+  level === "workload" ? 2 : level === "namespace" ? 1 : 0;
 
 function compileAuthorization(ctx: Context, policies: AuthorizationPolicy[]) {
   const emitted: { policy: AuthorizationPolicy; resource: MeshResource }[] = [];
@@ -314,7 +335,10 @@ function compileAuthorization(ctx: Context, policies: AuthorizationPolicy[]) {
 }
 
 /** A deny that matches everything every allow rule of a workload allows leaves those allows dead. */
-function reportShadowedAllows(ctx: Context, emitted: { policy: AuthorizationPolicy; resource: MeshResource }[]) {
+function reportShadowedAllows(
+  ctx: Context,
+  emitted: { policy: AuthorizationPolicy; resource: MeshResource }[],
+) {
   if (!emitted.some((e) => e.policy.spec.action === "deny")) return;
   const policyOf = new Map(emitted.map((e) => [e.resource, e.policy]));
   const resources = emitted.map((e) => e.resource);
@@ -363,7 +387,13 @@ function reportShadowedAllows(ctx: Context, emitted: { policy: AuthorizationPoli
 export function compile(policies: readonly Policy[], inventory: ClusterInventory): CompileResult {
   const resolved = resolveInventory(inventory);
   const cluster = resolved.cluster.name;
-  const ctx: Context = { inventory: resolved, index: indexInventory(resolved), cluster, diagnostics: [], resources: [] };
+  const ctx: Context = {
+    inventory: resolved,
+    index: indexInventory(resolved),
+    cluster,
+    diagnostics: [],
+    resources: [],
+  };
   const traffic: TrafficPolicy[] = [];
   const resilience: ResiliencePolicy[] = [];
   const limits: RateLimitPolicy[] = [];
@@ -409,5 +439,6 @@ export function compile(policies: readonly Policy[], inventory: ClusterInventory
 
 /** Hash of a cluster's desired config, from the resources' own content hashes. */
 export const configHash = (resources: readonly MeshResource[]): string =>
-  contentHash(resources.map((r) => [resourceKey(r), r.metadata.annotations[contentHashAnnotation] ?? contentHash(r)]));
-
+  contentHash(
+    resources.map((r) => [resourceKey(r), r.metadata.annotations[contentHashAnnotation] ?? contentHash(r)]),
+  );

@@ -29,7 +29,11 @@ export interface Resolution<P extends Policy> {
 }
 
 /** Decide between policies claiming `what` (e.g. `host reviews.shop.svc.cluster.local`) in `cluster`. */
-export function resolveClaims<P extends Policy>(claimants: readonly P[], what: string, cluster: string): Resolution<P> {
+export function resolveClaims<P extends Policy>(
+  claimants: readonly P[],
+  what: string,
+  cluster: string,
+): Resolution<P> {
   if (claimants.length <= 1) return { winner: claimants[0], diagnostics: [] };
   const ranked = claimants
     .map((policy) => ({ policy, ...rankOf(policy) }))
@@ -55,7 +59,8 @@ export function resolveClaims<P extends Policy>(claimants: readonly P[], what: s
       })),
     };
   }
-  const reason = top.precedence !== second.precedence ? "higher spec.precedence" : "a more specific clusters selector";
+  const reason =
+    top.precedence !== second.precedence ? "higher spec.precedence" : "a more specific clusters selector";
   return {
     winner: top.policy,
     diagnostics: ranked.slice(1).map((r) => ({

@@ -9,7 +9,14 @@ const split = (v2: number) =>
     name: "cart-canary",
     spec: {
       scope: { namespace: "shop", service: "cart" },
-      routes: [{ destinations: [{ version: "v1", weight: 100 - v2 }, { version: "v2", weight: v2 }] }],
+      routes: [
+        {
+          destinations: [
+            { version: "v1", weight: 100 - v2 },
+            { version: "v2", weight: v2 },
+          ],
+        },
+      ],
     },
   });
 const strict = policy({ kind: "MtlsPolicy", name: "org-strict", spec: { mode: "strict" } });
@@ -43,12 +50,18 @@ describe("diff", () => {
     const timeout = policy({
       kind: "TrafficPolicy",
       name: "cart-canary",
-      spec: { scope: { namespace: "shop", service: "cart" }, routes: [{ destinations: [{ version: "v1" }], timeout: "3s" }] },
+      spec: {
+        scope: { namespace: "shop", service: "cart" },
+        routes: [{ destinations: [{ version: "v1" }], timeout: "3s" }],
+      },
     });
     const plain = policy({
       kind: "TrafficPolicy",
       name: "cart-canary",
-      spec: { scope: { namespace: "shop", service: "cart" }, routes: [{ destinations: [{ version: "v1" }] }] },
+      spec: {
+        scope: { namespace: "shop", service: "cart" },
+        routes: [{ destinations: [{ version: "v1" }] }],
+      },
     });
     const d = diff(compile([plain], shopInventory()), compile([timeout], shopInventory()));
     expect(d.changed[0]?.fields).toEqual([{ path: ["spec", "http", 0, "timeout"], after: "3s" }]);

@@ -34,7 +34,12 @@ export interface ResourceDiff {
 const isObject = (v: JsonValue | undefined): v is { [key: string]: JsonValue } =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
-function diffValues(before: JsonValue | undefined, after: JsonValue | undefined, path: (string | number)[], out: FieldChange[]) {
+function diffValues(
+  before: JsonValue | undefined,
+  after: JsonValue | undefined,
+  path: (string | number)[],
+  out: FieldChange[],
+) {
   if (before === after) return;
   if (isObject(before) && isObject(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();

@@ -27,14 +27,22 @@ describe("parsePolicies", () => {
     const result = parsePolicies(text, "policies.yaml");
     expect(result.policies.map((p) => p.metadata.name)).toEqual(["strict"]);
     expect(result.diagnostics).toMatchObject([
-      { code: "weights-not-100", policy: "cart-canary", source: { file: "policies.yaml", line: 9, column: 9 } },
+      {
+        code: "weights-not-100",
+        policy: "cart-canary",
+        source: { file: "policies.yaml", line: 9, column: 9 },
+      },
     ]);
   });
 
   it("reports YAML syntax errors with a position", () => {
     const result = parsePolicies("kind: [unclosed\n", "bad.yaml");
     expect(result.policies).toEqual([]);
-    expect(result.diagnostics[0]).toMatchObject({ code: "yaml-syntax", severity: "error", source: { file: "bad.yaml" } });
+    expect(result.diagnostics[0]).toMatchObject({
+      code: "yaml-syntax",
+      severity: "error",
+      source: { file: "bad.yaml" },
+    });
   });
 
   it("round-trips a policy through the YAML the console shows", () => {

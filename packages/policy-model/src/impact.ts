@@ -17,7 +17,13 @@ import {
   type ResolvedInventory,
   resolveInventory,
 } from "./inventory";
-import { authorizationsFor, authorize, effectiveMtlsMode, type RequestFacts, type Verdict } from "./istio-semantics";
+import {
+  authorizationsFor,
+  authorize,
+  effectiveMtlsMode,
+  type RequestFacts,
+  type Verdict,
+} from "./istio-semantics";
 import { type MeshResource, policiesAnnotation } from "./resource";
 
 export interface ObservedEdge {
@@ -114,7 +120,9 @@ function judgeEdge(
     const facts: RequestFacts = {
       ...(isMutual ? { sourceNamespace: edge.source.namespace } : {}),
       ...(isMutual && serviceAccount
-        ? { sourcePrincipal: `${inventory.cluster.trustDomain}/ns/${edge.source.namespace}/sa/${serviceAccount}` }
+        ? {
+            sourcePrincipal: `${inventory.cluster.trustDomain}/ns/${edge.source.namespace}/sa/${serviceAccount}`,
+          }
         : {}),
       ...(edge.destination.port === undefined ? {} : { port: edge.destination.port }),
     };
@@ -166,7 +174,8 @@ function versionShares(
   for (const s of asList(dr?.spec.subsets)) {
     const subset = asRecord(s);
     const version = asRecord(subset?.labels)?.version;
-    if (typeof subset?.name === "string" && typeof version === "string") subsetVersion.set(subset.name, version);
+    if (typeof subset?.name === "string" && typeof version === "string")
+      subsetVersion.set(subset.name, version);
   }
   let isDefaultFound = false;
   for (const [i, r] of asList(vs.spec.http).entries()) {

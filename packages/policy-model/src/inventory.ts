@@ -70,7 +70,13 @@ export type ClusterInventory = z.infer<typeof clusterInventorySchema>;
 
 /** The same inventory with every default filled in; what the compiler's stages read. */
 export interface ResolvedInventory {
-  cluster: { name: string; labels: Record<string, string>; trustDomain: string; rootNamespace: string; domainSuffix: string };
+  cluster: {
+    name: string;
+    labels: Record<string, string>;
+    trustDomain: string;
+    rootNamespace: string;
+    domainSuffix: string;
+  };
   namespaces: InventoryNamespace[];
   services: InventoryService[];
   workloads: InventoryWorkload[];
@@ -122,7 +128,10 @@ export type InventoryFile = z.infer<typeof inventoryFileSchema>;
 export const serviceSelector = (service: InventoryService): Record<string, string> =>
   service.selector ?? { app: service.name };
 
-export function labelsMatch(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
+export function labelsMatch(
+  selector: Readonly<Record<string, string>>,
+  labels: Readonly<Record<string, string>>,
+): boolean {
   for (const [key, value] of Object.entries(selector)) if (labels[key] !== value) return false;
   return true;
 }

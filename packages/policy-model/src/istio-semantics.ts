@@ -85,7 +85,12 @@ function readRule(v: JsonValue): IstioRule {
 export function readAuthorization(resource: MeshResource): IstioAuthorization | undefined {
   if (resource.kind !== "AuthorizationPolicy") return undefined;
   const spec = resource.spec;
-  const action = spec.action === "DENY" ? "DENY" : spec.action === "ALLOW" || spec.action === undefined ? "ALLOW" : undefined;
+  const action =
+    spec.action === "DENY"
+      ? "DENY"
+      : spec.action === "ALLOW" || spec.action === undefined
+        ? "ALLOW"
+        : undefined;
   if (!action) return undefined;
   const matchLabels = asStringRecord(asObject(spec.selector)?.matchLabels);
   return {
@@ -129,15 +134,24 @@ export function authorizationsFor(
 export type IstioMtlsMode = "STRICT" | "PERMISSIVE" | "DISABLE";
 
 /** The mTLS mode Istio enforces on a workload: workload selector beats namespace beats root; PERMISSIVE if none. */
-export function effectiveMtlsMode(resources: readonly MeshResource[], workload: WorkloadRef, rootNamespace: string): IstioMtlsMode {
+export function effectiveMtlsMode(
+  resources: readonly MeshResource[],
+  workload: WorkloadRef,
+  rootNamespace: string,
+): IstioMtlsMode {
   let best: { rank: number; mode: IstioMtlsMode } | undefined;
   for (const r of resources) {
     if (r.kind !== "PeerAuthentication") continue;
     const matchLabels = asStringRecord(asObject(r.spec.selector)?.matchLabels);
     if (!appliesTo(r, matchLabels, workload, rootNamespace)) continue;
-    const rank = matchLabels ? 3 : r.metadata.namespace === workload.namespace && r.metadata.namespace !== rootNamespace ? 2 : 1;
+    const rank = matchLabels
+      ? 3
+      : r.metadata.namespace === workload.namespace && r.metadata.namespace !== rootNamespace
+        ? 2
+        : 1;
     const raw = asObject(r.spec.mtls)?.mode;
-    const mode: IstioMtlsMode | undefined = raw === "STRICT" || raw === "PERMISSIVE" || raw === "DISABLE" ? raw : undefined;
+    const mode: IstioMtlsMode | undefined =
+      raw === "STRICT" || raw === "PERMISSIVE" || raw === "DISABLE" ? raw : undefined;
     if (mode && (!best || rank > best.rank)) best = { rank, mode };
   }
   return best?.mode ?? "PERMISSIVE";
@@ -171,7 +185,8 @@ function fieldCovers(d: readonly string[] | undefined, a: readonly string[] | un
   return a.every((av) => d.some((dv) => patternCovers(dv, av)));
 }
 
-const namespaceOfPrincipal = (principal: string): string | undefined => /\/ns\/([^/]+)\/sa\//.exec(principal)?.[1];
+const namespaceOfPrincipal = (principal: string): string | undefined =>
+  /\/ns\/([^/]+)\/sa\//.exec(principal)?.[1];
 
 function sourceCovers(d: IstioSource, a: IstioSource): boolean {
   if (!fieldCovers(d.principals, a.principals)) return false;
@@ -189,7 +204,11 @@ function sourceCovers(d: IstioSource, a: IstioSource): boolean {
 const operationCovers = (d: IstioOperation, a: IstioOperation): boolean =>
   fieldCovers(d.methods, a.methods) && fieldCovers(d.paths, a.paths) && fieldCovers(d.ports, a.ports);
 
-function listCovers<T>(d: readonly T[] | undefined, a: readonly T[] | undefined, covers: (d: T, a: T) => boolean): boolean {
+function listCovers<T>(
+  d: readonly T[] | undefined,
+  a: readonly T[] | undefined,
+  covers: (d: T, a: T) => boolean,
+): boolean {
   if (d === undefined || d.length === 0) return true;
   if (a === undefined || a.length === 0) return false;
   return a.every((av) => d.some((dv) => covers(dv, av)));
@@ -234,7 +253,10 @@ export function ruleMatches(rule: IstioRule, facts: RequestFacts): Truth {
     rule.from && rule.from.length > 0
       ? or(
           rule.from.map((s) =>
-            and([matchAny(s.namespaces, facts.sourceNamespace), matchAny(s.principals, facts.sourcePrincipal)]),
+            and([
+              matchAny(s.namespaces, facts.sourceNamespace),
+              matchAny(s.principals, facts.sourcePrincipal),
+            ]),
           ),
         )
       : "yes";
@@ -245,7 +267,13 @@ export function ruleMatches(rule: IstioRule, facts: RequestFacts): Truth {
             and([
               op.methods ? "unknown" : "yes",
               op.paths ? (op.paths.includes("*") ? "yes" : "unknown") : "yes",
-              op.ports ? (facts.port === undefined ? "unknown" : op.ports.includes(String(facts.port)) ? "yes" : "no") : "yes",
+              op.ports
+                ? facts.port === undefined
+                  ? "unknown"
+                  : op.ports.includes(String(facts.port))
+                    ? "yes"
+                    : "no"
+                : "yes",
             ]),
           ),
         )
@@ -257,7 +285,10 @@ export function ruleMatches(rule: IstioRule, facts: RequestFacts): Truth {
 export type Verdict = "allowed" | "denied" | "conditional";
 
 /** Istio's order: any matching DENY denies; then, if any ALLOW applies, some ALLOW rule must match. */
-export function authorize(policies: readonly IstioAuthorization[], facts: RequestFacts): { verdict: Verdict; by?: MeshResource } {
+export function authorize(
+  policies: readonly IstioAuthorization[],
+  facts: RequestFacts,
+): { verdict: Verdict; by?: MeshResource } {
   const denies = policies.filter((p) => p.action === "DENY");
   const allows = policies.filter((p) => p.action === "ALLOW");
   let maybeDenied: MeshResource | undefined;

@@ -1,7 +1,7 @@
 /**
  * What the compiler emits: Kubernetes objects for Istio's CRDs, plain JSON data, in a total order.
  */
-import { type JsonValue, contentHash } from "./hash";
+import { contentHash, type JsonValue } from "./hash";
 
 export const meshKinds = {
   VirtualService: "networking.istio.io/v1",
@@ -74,7 +74,8 @@ export function makeResource(options: {
 }): MeshResource {
   const sources = [...options.sources].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const labels: Record<string, string> = { [managedByLabel]: managedByValue };
-  for (const s of sources) labels[`${policyLabelPrefix}${s.name}`] = s.revision === undefined ? "" : String(s.revision);
+  for (const s of sources)
+    labels[`${policyLabelPrefix}${s.name}`] = s.revision === undefined ? "" : String(s.revision);
   const withoutHash: MeshResource = {
     apiVersion: meshKinds[options.kind],
     kind: options.kind,
@@ -83,7 +84,9 @@ export function makeResource(options: {
       namespace: options.namespace,
       labels: sortedRecord(labels),
       annotations: {
-        [policiesAnnotation]: sources.map((s) => (s.revision === undefined ? s.name : `${s.name}@${s.revision}`)).join(","),
+        [policiesAnnotation]: sources
+          .map((s) => (s.revision === undefined ? s.name : `${s.name}@${s.revision}`))
+          .join(","),
       },
     },
     spec: options.spec,

@@ -34,7 +34,10 @@ const dnsLabelPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const dnsLabel = z
   .string()
   .max(63, "must be at most 63 characters")
-  .regex(dnsLabelPattern, "must be lowercase letters, digits and '-', starting and ending with a letter or digit");
+  .regex(
+    dnsLabelPattern,
+    "must be lowercase letters, digits and '-', starting and ending with a letter or digit",
+  );
 
 const labelNamePattern = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const dnsSubdomainPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -88,11 +91,7 @@ export const port = z.number().superRefine((value, ctx) => {
     fail(ctx, "port-out-of-range", `port ${value} is outside 1..65535`);
 });
 
-const int32 = z
-  .number()
-  .int()
-  .min(0)
-  .max(2_147_483_647);
+const int32 = z.number().int().min(0).max(2_147_483_647);
 const percentage = z.number().min(0).max(100);
 
 export const clusterSelectorSchema = z.strictObject({
@@ -143,7 +142,17 @@ const headerName = z
   .regex(headerNamePattern, "header names are lowercase letters, digits, '-', '_' and '.'");
 const matchMap = z.record(headerName, stringMatchSchema);
 
-export const httpMethods = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"] as const;
+export const httpMethods = [
+  "GET",
+  "HEAD",
+  "POST",
+  "PUT",
+  "DELETE",
+  "CONNECT",
+  "OPTIONS",
+  "TRACE",
+  "PATCH",
+] as const;
 
 export const routeMatchSchema = z.strictObject({
   path: stringMatchSchema.optional(),
@@ -208,18 +217,24 @@ export const httpRouteSchema = z
       })
       .optional(),
     mirror: z.strictObject({ version: labelValue.pipe(z.string().min(1)), percentage }).optional(),
-    headers: z.strictObject({ request: headerOperationsSchema.optional(), response: headerOperationsSchema.optional() }).optional(),
+    headers: z
+      .strictObject({
+        request: headerOperationsSchema.optional(),
+        response: headerOperationsSchema.optional(),
+      })
+      .optional(),
   })
   .superRefine((route, ctx) => {
     const { destinations } = route;
     if (destinations.length === 1) {
       const only = destinations[0];
       if (only?.weight !== undefined && only.weight !== 100)
-        fail(ctx, "weights-not-100", `a single destination takes all traffic; its weight must be 100, not ${only.weight}`, [
-          "destinations",
-          0,
-          "weight",
-        ]);
+        fail(
+          ctx,
+          "weights-not-100",
+          `a single destination takes all traffic; its weight must be 100, not ${only.weight}`,
+          ["destinations", 0, "weight"],
+        );
       return;
     }
     const missing = destinations.findIndex((d) => d.weight === undefined);
@@ -232,11 +247,13 @@ export const httpRouteSchema = z
       return;
     }
     const sum = destinations.reduce((total, d) => total + (d.weight ?? 0), 0);
-    if (sum !== 100) fail(ctx, "weights-not-100", `destination weights add up to ${sum}, not 100`, ["destinations"]);
+    if (sum !== 100)
+      fail(ctx, "weights-not-100", `destination weights add up to ${sum}, not 100`, ["destinations"]);
     const seen = new Set<string>();
     destinations.forEach((d, i) => {
       const key = `${d.version}:${d.port ?? ""}`;
-      if (seen.has(key)) fail(ctx, "schema-invalid", `version ${d.version} is listed twice`, ["destinations", i, "version"]);
+      if (seen.has(key))
+        fail(ctx, "schema-invalid", `version ${d.version} is listed twice`, ["destinations", i, "version"]);
       seen.add(key);
     });
   });
@@ -276,18 +293,32 @@ export const resiliencePolicySchema = policyBase(
           hashKey: z
             .strictObject({
               header: headerName.optional(),
-              cookie: z.strictObject({ name: z.string().min(1), ttl: duration.optional(), path: z.string().optional() }).optional(),
+              cookie: z
+                .strictObject({
+                  name: z.string().min(1),
+                  ttl: duration.optional(),
+                  path: z.string().optional(),
+                })
+                .optional(),
               sourceIp: z.literal(true).optional(),
             })
             .optional(),
           /** Where traffic goes when a locality has no healthy endpoints, e.g. from us-east1 to us-west1. */
-          localityFailover: z.array(z.strictObject({ from: z.string().min(1), to: z.string().min(1) })).min(1).optional(),
+          localityFailover: z
+            .array(z.strictObject({ from: z.string().min(1), to: z.string().min(1) }))
+            .min(1)
+            .optional(),
         })
         .superRefine((lb, ctx) => {
           if (lb.algorithm === "consistent-hash") {
             const keys = lb.hashKey ? [lb.hashKey.header, lb.hashKey.cookie, lb.hashKey.sourceIp] : [];
             if (keys.filter((k) => k !== undefined).length !== 1)
-              fail(ctx, "schema-invalid", "consistent-hash needs exactly one hashKey: header, cookie or sourceIp", ["hashKey"]);
+              fail(
+                ctx,
+                "schema-invalid",
+                "consistent-hash needs exactly one hashKey: header, cookie or sourceIp",
+                ["hashKey"],
+              );
           } else if (lb.hashKey) {
             fail(ctx, "schema-invalid", "hashKey only applies to the consistent-hash algorithm", ["hashKey"]);
           }
@@ -295,7 +326,9 @@ export const resiliencePolicySchema = policyBase(
         .optional(),
       connectionPool: z
         .strictObject({
-          tcp: z.strictObject({ maxConnections: int32.optional(), connectTimeout: duration.optional() }).optional(),
+          tcp: z
+            .strictObject({ maxConnections: int32.optional(), connectTimeout: duration.optional() })
+            .optional(),
           http: z
             .strictObject({
               maxPendingRequests: int32.optional(),
@@ -380,7 +413,10 @@ export const authorizationRuleSchema = z.strictObject({
     .strictObject({
       methods: z.array(z.enum(httpMethods)).min(1).optional(),
       /** Exact paths, or a prefix ending in `*` such as `/api/*`. */
-      paths: z.array(z.string().regex(/^(\*|\/.*)$/, "a path starts with '/' (or is '*')")).min(1).optional(),
+      paths: z
+        .array(z.string().regex(/^(\*|\/.*)$/, "a path starts with '/' (or is '*')"))
+        .min(1)
+        .optional(),
       ports: z.array(port).min(1).optional(),
     })
     .optional(),

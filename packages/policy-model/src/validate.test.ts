@@ -15,7 +15,17 @@ const codes = (ds: Diagnostic[]) => ds.map((d) => [d.code, d.path.join(".")]);
 describe("validatePolicy", () => {
   it("accepts a canary split", () => {
     const result = validatePolicy(
-      traffic({ scope, routes: [{ destinations: [{ version: "v1", weight: 90 }, { version: "v2", weight: 10 }] }] }),
+      traffic({
+        scope,
+        routes: [
+          {
+            destinations: [
+              { version: "v1", weight: 90 },
+              { version: "v2", weight: 10 },
+            ],
+          },
+        ],
+      }),
     );
     expect(result.diagnostics).toEqual([]);
     expect(result.policy?.kind).toBe("TrafficPolicy");
@@ -23,7 +33,17 @@ describe("validatePolicy", () => {
 
   it("reports weights that do not add up to 100 at the destinations", () => {
     const result = validatePolicy(
-      traffic({ scope, routes: [{ destinations: [{ version: "v1", weight: 80 }, { version: "v2", weight: 10 }] }] }),
+      traffic({
+        scope,
+        routes: [
+          {
+            destinations: [
+              { version: "v1", weight: 80 },
+              { version: "v2", weight: 10 },
+            ],
+          },
+        ],
+      }),
     );
     expect(result.policy).toBeUndefined();
     expect(codes(result.diagnostics)).toEqual([["weights-not-100", "spec.routes.0.destinations"]]);
@@ -32,7 +52,9 @@ describe("validatePolicy", () => {
   });
 
   it("needs a weight on every destination of a split", () => {
-    const result = validatePolicy(traffic({ scope, routes: [{ destinations: [{ version: "v1", weight: 100 }, { version: "v2" }] }] }));
+    const result = validatePolicy(
+      traffic({ scope, routes: [{ destinations: [{ version: "v1", weight: 100 }, { version: "v2" }] }] }),
+    );
     expect(codes(result.diagnostics)).toEqual([["weights-not-100", "spec.routes.0.destinations.1.weight"]]);
   });
 
@@ -40,7 +62,13 @@ describe("validatePolicy", () => {
     const result = validatePolicy(
       traffic({
         scope,
-        routes: [{ destinations: [{ version: "v1" }], timeout: "0.5ms", retries: { attempts: 2, perTryTimeout: "soon" } }],
+        routes: [
+          {
+            destinations: [{ version: "v1" }],
+            timeout: "0.5ms",
+            retries: { attempts: 2, perTryTimeout: "soon" },
+          },
+        ],
       }),
     );
     expect(codes(result.diagnostics)).toEqual([
@@ -63,13 +91,19 @@ describe("validatePolicy", () => {
   });
 
   it("names unknown fields, so typos do not silently do nothing", () => {
-    const result = validatePolicy(traffic({ scope, routes: [{ destinations: [{ version: "v1" }], timout: "1s" }] }));
+    const result = validatePolicy(
+      traffic({ scope, routes: [{ destinations: [{ version: "v1" }], timout: "1s" }] }),
+    );
     expect(codes(result.diagnostics)).toEqual([["unknown-field", "spec.routes.0.timout"]]);
   });
 
   it("reports unknown kinds and apiVersions", () => {
-    expect(codes(validatePolicy({ ...traffic({}), kind: "Gateway" }).diagnostics)).toEqual([["unknown-kind", "kind"]]);
-    expect(codes(validatePolicy({ ...traffic({}), apiVersion: "v1" }).diagnostics)).toEqual([["unknown-kind", "apiVersion"]]);
+    expect(codes(validatePolicy({ ...traffic({}), kind: "Gateway" }).diagnostics)).toEqual([
+      ["unknown-kind", "kind"],
+    ]);
+    expect(codes(validatePolicy({ ...traffic({}), apiVersion: "v1" }).diagnostics)).toEqual([
+      ["unknown-kind", "apiVersion"],
+    ]);
   });
 
   it("rejects wildcards in selectors", () => {
@@ -84,13 +118,21 @@ describe("validatePolicy", () => {
 
   it("requires exactly one string match kind", () => {
     const result = validatePolicy(
-      traffic({ scope, routes: [{ match: [{ path: { exact: "/a", prefix: "/b" } }], destinations: [{ version: "v1" }] }, { destinations: [{ version: "v1" }] }] }),
+      traffic({
+        scope,
+        routes: [
+          { match: [{ path: { exact: "/a", prefix: "/b" } }], destinations: [{ version: "v1" }] },
+          { destinations: [{ version: "v1" }] },
+        ],
+      }),
     );
     expect(codes(result.diagnostics)).toEqual([["schema-invalid", "spec.routes.0.match.0.path"]]);
   });
 
   it("warns about a policy with no catch-all route and about failover without outlier detection", () => {
-    const noDefault = validatePolicy(traffic({ scope, routes: [{ match: [{ method: "GET" }], destinations: [{ version: "v1" }] }] }));
+    const noDefault = validatePolicy(
+      traffic({ scope, routes: [{ match: [{ method: "GET" }], destinations: [{ version: "v1" }] }] }),
+    );
     expect(noDefault.policy).toBeDefined();
     expect(noDefault.diagnostics).toMatchObject([{ severity: "warning", code: "no-default-route" }]);
     const failover = validatePolicy({
@@ -99,7 +141,9 @@ describe("validatePolicy", () => {
       metadata: { name: "r" },
       spec: { scope, loadBalancer: { algorithm: "random", localityFailover: [{ from: "a", to: "b" }] } },
     });
-    expect(failover.diagnostics).toMatchObject([{ severity: "warning", code: "failover-without-outlier-detection" }]);
+    expect(failover.diagnostics).toMatchObject([
+      { severity: "warning", code: "failover-without-outlier-detection" },
+    ]);
   });
 
   it("checks consistent-hash keys", () => {
@@ -107,7 +151,10 @@ describe("validatePolicy", () => {
       apiVersion: policyApiVersion,
       kind: "ResiliencePolicy",
       metadata: { name: "r" },
-      spec: { scope, loadBalancer: { algorithm: "consistent-hash", hashKey: { header: "x-user", sourceIp: true } } },
+      spec: {
+        scope,
+        loadBalancer: { algorithm: "consistent-hash", hashKey: { header: "x-user", sourceIp: true } },
+      },
     });
     expect(codes(result.diagnostics)).toEqual([["schema-invalid", "spec.loadBalancer.hashKey"]]);
   });
@@ -126,7 +173,9 @@ describe("validatePolicies", () => {
   });
 
   it("locates diagnostics in the source when asked", () => {
-    const result = validatePolicies([traffic({ scope, routes: [] })], { locate: () => ({ line: 7, column: 3 }) });
+    const result = validatePolicies([traffic({ scope, routes: [] })], {
+      locate: () => ({ line: 7, column: 3 }),
+    });
     expect(result.diagnostics[0]?.source).toEqual({ line: 7, column: 3 });
   });
 });

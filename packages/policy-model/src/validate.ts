@@ -3,7 +3,13 @@
  * that name the field at fault. Checks that need a cluster's inventory happen in compile.
  */
 import type { z } from "zod";
-import { type Diagnostic, type DiagnosticCode, diagnosticCodes, type FieldPath, sortDiagnostics } from "./diagnostics";
+import {
+  type Diagnostic,
+  type DiagnosticCode,
+  diagnosticCodes,
+  type FieldPath,
+  sortDiagnostics,
+} from "./diagnostics";
 import { type Policy, policyApiVersion, policyKinds, policySchema } from "./schema";
 
 export interface PolicyValidation {
@@ -22,7 +28,8 @@ function policyNameOf(input: unknown): string | undefined {
 }
 
 const knownCodes = new Set<string>(diagnosticCodes);
-const isDiagnosticCode = (value: unknown): value is DiagnosticCode => typeof value === "string" && knownCodes.has(value);
+const isDiagnosticCode = (value: unknown): value is DiagnosticCode =>
+  typeof value === "string" && knownCodes.has(value);
 
 type Issue = z.core.$ZodIssue;
 
@@ -51,7 +58,15 @@ function issueToDiagnostics(issue: Issue, policy: string | undefined): Diagnosti
   }
   if (issue.code === "custom") {
     const code = issue.params?.diagnosticCode;
-    return [{ ...base, severity: "error", code: isDiagnosticCode(code) ? code : "schema-invalid", message: issue.message, path }];
+    return [
+      {
+        ...base,
+        severity: "error",
+        code: isDiagnosticCode(code) ? code : "schema-invalid",
+        message: issue.message,
+        path,
+      },
+    ];
   }
   return [{ ...base, severity: "error", code: "schema-invalid", message: issue.message, path }];
 }
@@ -74,7 +89,9 @@ export function validatePolicy(input: unknown): PolicyValidation {
   }
   const result = policySchema.safeParse(input);
   if (result.success) return { policy: result.data, diagnostics: lintPolicy(result.data) };
-  return { diagnostics: sortDiagnostics(result.error.issues.flatMap((issue) => issueToDiagnostics(issue, policy))) };
+  return {
+    diagnostics: sortDiagnostics(result.error.issues.flatMap((issue) => issueToDiagnostics(issue, policy))),
+  };
 }
 
 export interface PolicySetValidation {
@@ -89,7 +106,10 @@ export interface ValidateOptions {
 }
 
 /** Validate a set of policies: each on its own, then what only the set can show (duplicate names). */
-export function validatePolicies(inputs: readonly unknown[], options: ValidateOptions = {}): PolicySetValidation {
+export function validatePolicies(
+  inputs: readonly unknown[],
+  options: ValidateOptions = {},
+): PolicySetValidation {
   const policies: Policy[] = [];
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
@@ -104,13 +124,15 @@ export function validatePolicies(inputs: readonly unknown[], options: ValidateOp
     if (!result.policy) continue;
     const name = result.policy.metadata.name;
     if (seen.has(name)) {
-      diagnostics.push(place(index, {
-        severity: "error",
-        code: "duplicate-policy-name",
-        message: `another policy is already named "${name}"; names are unique across kinds`,
-        policy: name,
-        path: ["metadata", "name"],
-      }));
+      diagnostics.push(
+        place(index, {
+          severity: "error",
+          code: "duplicate-policy-name",
+          message: `another policy is already named "${name}"; names are unique across kinds`,
+          policy: name,
+          path: ["metadata", "name"],
+        }),
+      );
       continue;
     }
     seen.add(name);
@@ -130,7 +152,8 @@ export function lintPolicy(policy: Policy): Diagnostic[] {
       out.push({
         severity: "warning",
         code: "no-default-route",
-        message: "every route has a match, so requests that match none get 404; add a last route without match",
+        message:
+          "every route has a match, so requests that match none get 404; add a last route without match",
         policy: policyName,
         path: ["spec", "routes"],
       });
@@ -143,11 +166,16 @@ export function lintPolicy(policy: Policy): Diagnostic[] {
         path: ["spec", "routes", catchAll + 1],
       });
   }
-  if (policy.kind === "ResiliencePolicy" && policy.spec.loadBalancer?.localityFailover && !policy.spec.outlierDetection)
+  if (
+    policy.kind === "ResiliencePolicy" &&
+    policy.spec.loadBalancer?.localityFailover &&
+    !policy.spec.outlierDetection
+  )
     out.push({
       severity: "warning",
       code: "failover-without-outlier-detection",
-      message: "Istio only fails over between localities when outlier detection is configured; add outlierDetection",
+      message:
+        "Istio only fails over between localities when outlier detection is configured; add outlierDetection",
       policy: policyName,
       path: ["spec", "loadBalancer", "localityFailover"],
     });

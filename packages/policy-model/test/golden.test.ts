@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { compile } from "../src/compile";
 import { formatDiagnostic } from "../src/diagnostics";
@@ -13,6 +13,10 @@ import { parsePolicies } from "../src/documents";
 import { inventoryFileSchema } from "../src/inventory";
 import { compileResultToYaml } from "../src/render";
 import { loadCrdValidator } from "./crd-validator";
+
+beforeAll(() => {
+  loadCrdValidator();
+}, 120_000);
 
 const goldenDir = join(dirname(fileURLToPath(import.meta.url)), "golden");
 const cases = readdirSync(goldenDir, { withFileTypes: true })
@@ -39,7 +43,11 @@ describe.each(cases)("golden %s", (name) => {
   it("emits only resources Istio's CRD schemas accept", () => {
     const validator = loadCrdValidator();
     for (const result of results)
-      for (const resource of result.resources) expect(validator.validate(resource), `${result.cluster} ${resource.kind} ${resource.metadata.name}`).toEqual([]);
+      for (const resource of result.resources)
+        expect(
+          validator.validate(resource),
+          `${result.cluster} ${resource.kind} ${resource.metadata.name}`,
+        ).toEqual([]);
   });
 
   it("is deterministic under reordering of policies and inventory", () => {

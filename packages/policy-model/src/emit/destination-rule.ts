@@ -59,7 +59,9 @@ function trafficPolicy(spec: Spec): JsonObject {
     connectionPool:
       pool &&
       compact({
-        tcp: pool.tcp && compact({ maxConnections: pool.tcp.maxConnections, connectTimeout: dur(pool.tcp.connectTimeout) }),
+        tcp:
+          pool.tcp &&
+          compact({ maxConnections: pool.tcp.maxConnections, connectTimeout: dur(pool.tcp.connectTimeout) }),
         http:
           pool.http &&
           compact({

@@ -49,7 +49,8 @@ export function emitRateLimitFilter({ policy, matchLabels }: RateLimitFilterInpu
               name: "envoy.filters.http.local_ratelimit",
               typed_config: {
                 "@type": "type.googleapis.com/udpa.type.v1.TypedStruct",
-                type_url: "type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit",
+                type_url:
+                  "type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit",
                 value: {
                   stat_prefix: "http_local_rate_limiter",
                   token_bucket: {
@@ -59,7 +60,12 @@ export function emitRateLimitFilter({ policy, matchLabels }: RateLimitFilterInpu
                   },
                   filter_enabled: fullFraction("local_rate_limit_enabled"),
                   filter_enforced: fullFraction("local_rate_limit_enforced"),
-                  response_headers_to_add: [{ append_action: "OVERWRITE_IF_EXISTS_OR_ADD", header: { key: "x-local-rate-limit", value: "true" } }],
+                  response_headers_to_add: [
+                    {
+                      append_action: "OVERWRITE_IF_EXISTS_OR_ADD",
+                      header: { key: "x-local-rate-limit", value: "true" },
+                    },
+                  ],
                 },
               },
             },

@@ -11,7 +11,11 @@ export interface PeerAuthenticationInput {
   matchLabels?: Record<string, string>;
 }
 
-export const istioMtlsMode: Record<MtlsMode, string> = { strict: "STRICT", permissive: "PERMISSIVE", disable: "DISABLE" };
+export const istioMtlsMode: Record<MtlsMode, string> = {
+  strict: "STRICT",
+  permissive: "PERMISSIVE",
+  disable: "DISABLE",
+};
 
 export function emitPeerAuthentication(input: PeerAuthenticationInput): MeshResource {
   const mtls = { mode: istioMtlsMode[input.policy.spec.mode] };

@@ -9,7 +9,8 @@ export interface VirtualServiceInput {
   domainSuffix: string;
 }
 
-const stringMatch = (m: StringMatch): JsonObject => compact({ exact: m.exact, prefix: m.prefix, regex: m.regex });
+const stringMatch = (m: StringMatch): JsonObject =>
+  compact({ exact: m.exact, prefix: m.prefix, regex: m.regex });
 
 const matchMap = (map: Record<string, StringMatch> | undefined): JsonObject | undefined => {
   if (!map) return undefined;
@@ -44,7 +45,11 @@ function emitRoute(route: HttpRoute, index: number, host: string): JsonObject {
     name: route.name ?? `route-${index}`,
     match: route.match?.map(emitMatch),
     route: route.destinations.map((d) => ({
-      destination: compact({ host, subset: subsetName(d.version), port: d.port === undefined ? undefined : { number: d.port } }),
+      destination: compact({
+        host,
+        subset: subsetName(d.version),
+        port: d.port === undefined ? undefined : { number: d.port },
+      }),
       weight: only ? 100 : (d.weight ?? 0),
     })),
     timeout: route.timeout && normalizeDuration(route.timeout),
@@ -70,7 +75,8 @@ function emitRoute(route: HttpRoute, index: number, host: string): JsonObject {
     mirror: route.mirror && { host, subset: subsetName(route.mirror.version) },
     mirrorPercentage: route.mirror && { value: route.mirror.percentage },
     headers:
-      route.headers && compact({ request: headerOps(route.headers.request), response: headerOps(route.headers.response) }),
+      route.headers &&
+      compact({ request: headerOps(route.headers.request), response: headerOps(route.headers.response) }),
   });
 }
 
