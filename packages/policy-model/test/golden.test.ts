@@ -33,7 +33,7 @@ describe.each(cases)("golden %s", (name) => {
   it("compiles to the expected YAML", async () => {
     const header = parsed.diagnostics.map((d) => `# ${formatDiagnostic(d)}`);
     const text = [
-      `# validation: ${parsed.diagnostics.length === 0 ? "ok" : ""}`,
+      `# validation: ${parsed.diagnostics.length === 0 ? "ok" : `${parsed.diagnostics.length} diagnostics`}`,
       ...header,
       ...results.map(compileResultToYaml),
     ].join("\n");
