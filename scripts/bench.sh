@@ -10,5 +10,6 @@ if [ -z "$name" ] || [ ! -f "bench/$name/main.ts" ]; then
   exit 2
 fi
 shift
-bash scripts/setup.sh --quiet
+bash scripts/setup.sh
+. scripts/env.sh
 exec npx tsx "bench/$name/main.ts" "$@"
