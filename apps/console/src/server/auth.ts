@@ -5,6 +5,7 @@ import { TRPCClientError } from "@trpc/client";
 import { getServerSession, type NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { getEnv } from "~/env";
+import { clientAddressOf } from "~/lib/client-address";
 import { createServerApiClient } from "./api-client";
 
 function firstHeader(value: string | string[] | undefined): string | undefined {
@@ -43,7 +44,7 @@ export function getAuthOptions(): NextAuthOptions {
           const email = credentials?.email?.trim() ?? "";
           const password = credentials?.password ?? "";
           if (!email || !password) throw new Error("Enter your email and password.");
-          const forwardedFor = firstHeader(request.headers?.["x-forwarded-for"])?.split(",")[0]?.trim();
+          const forwardedFor = clientAddressOf(firstHeader(request.headers?.["x-forwarded-for"]));
           const api = createServerApiClient({ forwardedFor });
           try {
             // next-auth puts `id` into the token's `sub`, which is what the API reads.

@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import type { NextRequest } from "next/server";
 import { getEnv } from "~/env";
+import { clientAddressOf } from "~/lib/client-address";
 
 export const dynamic = "force-dynamic";
 
@@ -35,7 +36,7 @@ async function forward(request: NextRequest): Promise<Response> {
     const value = request.headers.get(name);
     if (value) headers.set(name, value);
   }
-  const clientAddress = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+  const clientAddress = clientAddressOf(request.headers.get("x-forwarded-for"));
   if (clientAddress) headers.set("x-forwarded-for", clientAddress);
 
   let upstream: Response;

@@ -41,9 +41,16 @@ export function MembersTable({
     }),
   );
 
-  /** Admins manage members, but only owners may touch an owner or make someone one. */
+  const ownerCount = members.data?.filter((member) => member.role === "owner").length ?? 0;
+
+  /**
+   * Admins manage members, but only owners may touch an owner or make someone one; and the last
+   * owner stays (the API refuses it too; offering the action would only lead to an error).
+   */
   function canChange(member: Member) {
-    return capabilities.canManageMembers && (member.role !== "owner" || capabilities.canGrantOwner);
+    if (!capabilities.canManageMembers) return false;
+    if (member.role !== "owner") return true;
+    return capabilities.canGrantOwner && ownerCount > 1;
   }
 
   const columns: TableColumn<Member>[] = [
