@@ -7,8 +7,9 @@ export default defineConfig({
   testDir: "./tests",
   // The global setup starts a fresh database, the API and a production build of the console.
   globalSetup: "./global-setup.ts",
-  // Journeys are long (several page loads and a slow password hash each); the machine has 2 cores.
-  timeout: 90_000,
+  // Journeys are long (several page loads and a slow password hash each) on 2 shared cores; a loaded
+  // machine (other builds running) has been seen to take over a minute for [AUTH].
+  timeout: 180_000,
   expect: { timeout: 15_000 },
   fullyParallel: false,
   workers: 2,
