@@ -5,7 +5,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createTestDatabase, dropTestDatabase } from "@switchyard/db/test-database";
-import { buildConsole, isConsoleBuildStale } from "./support/console-build";
+import { buildConsole, isConsoleBuildStale } from "../scripts/console-build";
 import { freePort, type Service, startService, stopService, waitUntilReady } from "./support/processes";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");

@@ -17,7 +17,7 @@ done
 
 echo "demo: seeding the demo organization..." >&2
 npx tsx scripts/seed-demo.ts
-bash scripts/build-console.sh
+npx tsx scripts/console-build.ts
 
 mkdir -p var/log
 pids=()

@@ -20,6 +20,5 @@ stage "lint (biome)" npx biome check .
 stage "typecheck" npx turbo run typecheck --output-logs=errors-only
 stage "unit tests" npx vitest run --project unit
 stage "integration tests" npx vitest run --project integration
-stage "console build" bash scripts/build-console.sh
 stage "end-to-end tests" npm run test:e2e
 echo "all tests passed in $((SECONDS - started)) s" >&2

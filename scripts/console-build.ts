@@ -45,3 +45,12 @@ export function buildConsole(repoRoot: string, env: NodeJS.ProcessEnv): void {
     throw new Error(`next build failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
   }
 }
+
+// `npx tsx scripts/console-build.ts`: build only when stale (used by `npm run demo`).
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
+  const repoRoot = path.resolve(import.meta.dirname, "..");
+  if (isConsoleBuildStale(repoRoot)) {
+    console.error("building the console (next build)...");
+    buildConsole(repoRoot, process.env);
+  }
+}

@@ -1,0 +1,197 @@
+// The machine protocol between the cluster agent and the API, version 1. Both sides import these
+// schemas: the API validates every request, the agent validates every response. Plain HTTPS+JSON
+// initiated by the agent (it never accepts connections), plus one server-sent-events stream on
+// which the API pushes control messages (and, later, desired configuration).
+//
+//   POST /agent/v1/register   bootstrap token → per-cluster credential (once)
+//   POST /agent/v1/hello      versions and mesh → the API's expectations (sequence to resume from)
+//   POST /agent/v1/inventory  snapshot chunks and deltas, numbered
+//   POST /agent/v1/heartbeat  liveness
+//   POST /agent/v1/rotate     trade the current credential for a new one
+//   GET  /agent/v1/events     SSE: control messages (revoked, rotate)
+// Every call but register carries `Authorization: Bearer <credential>`.
+import { z } from "zod";
+
+export const protocolVersion = "v1" as const;
+
+export const agentPaths = {
+  register: "/agent/v1/register",
+  hello: "/agent/v1/hello",
+  inventory: "/agent/v1/inventory",
+  heartbeat: "/agent/v1/heartbeat",
+  rotate: "/agent/v1/rotate",
+  events: "/agent/v1/events",
+} as const;
+
+const kubeName = z.string().min(1).max(253);
+const labels = z.record(z.string().max(317), z.string().max(63 * 5));
+
+// ── register ────────────────────────────────────────────────────────────────────────────────
+export const RegisterRequest = z.object({
+  bootstrapToken: z.string().min(16).max(200),
+  agentVersion: z.string().max(64),
+});
+export type RegisterRequest = z.infer<typeof RegisterRequest>;
+
+export const RegisterResponse = z.object({
+  clusterId: z.string(),
+  clusterName: z.string(),
+  /** The per-cluster credential; shown once, stored hashed by the API. */
+  credential: z.string(),
+});
+export type RegisterResponse = z.infer<typeof RegisterResponse>;
+
+// ── hello ───────────────────────────────────────────────────────────────────────────────────
+export const MeshInfo = z.object({
+  kind: z.enum(["istio", "none"]),
+  /** e.g. "1.30.3", from istiod's image tag; null when no control plane was found. */
+  version: z.string().max(64).nullable(),
+});
+export type MeshInfo = z.infer<typeof MeshInfo>;
+
+export const HelloRequest = z.object({
+  agentVersion: z.string().max(64),
+  kubernetesVersion: z.string().max(64),
+  mesh: MeshInfo,
+});
+export type HelloRequest = z.infer<typeof HelloRequest>;
+
+export const HelloResponse = z.object({
+  clusterId: z.string(),
+  clusterName: z.string(),
+  heartbeatIntervalSeconds: z.number().int().positive(),
+  /** The last inventory batch the API applied; the agent numbers its next batch after it. */
+  lastInventorySequence: z.number().int().nonnegative(),
+});
+export type HelloResponse = z.infer<typeof HelloResponse>;
+
+// ── inventory ───────────────────────────────────────────────────────────────────────────────
+export const NamespaceObject = z.object({
+  kind: z.literal("Namespace"),
+  name: kubeName,
+  labels,
+  /** istio-injection=enabled or an istio.io/rev label. */
+  sidecarInjection: z.boolean(),
+  podCount: z.number().int().nonnegative(),
+});
+
+export const ServicePort = z.object({
+  name: z.string().max(63).optional(),
+  port: z.number().int().min(1).max(65535),
+  protocol: z.string().max(16),
+  targetPort: z.union([z.number().int(), z.string()]).optional(),
+});
+
+export const ServiceObject = z.object({
+  kind: z.literal("Service"),
+  namespace: kubeName,
+  name: kubeName,
+  labels,
+  selector: labels,
+  type: z.string().max(32),
+  ports: z.array(ServicePort).max(256),
+});
+
+export const WorkloadObject = z.object({
+  kind: z.enum(["Deployment", "StatefulSet"]),
+  namespace: kubeName,
+  name: kubeName,
+  labels,
+  /** The pod template's `app` and `version` labels, as Istio reads them. */
+  app: z.string().max(63).nullable(),
+  version: z.string().max(63).nullable(),
+  serviceAccount: z.string().max(253).nullable(),
+  replicas: z.number().int().nonnegative(),
+  readyReplicas: z.number().int().nonnegative(),
+  /** Pods of this workload that exist now. */
+  podCount: z.number().int().nonnegative(),
+  /** True when its pods run an istio-proxy sidecar (or would be injected, before any pod exists). */
+  sidecarInjected: z.boolean(),
+});
+
+export const InventoryObject = z.discriminatedUnion("kind", [
+  NamespaceObject,
+  ServiceObject,
+  WorkloadObject.extend({ kind: z.literal("Deployment") }),
+  WorkloadObject.extend({ kind: z.literal("StatefulSet") }),
+]);
+export type InventoryObject = z.infer<typeof InventoryObject>;
+export type InventoryKind = InventoryObject["kind"];
+
+export const InventoryKey = z.object({
+  kind: z.enum(["Namespace", "Service", "Deployment", "StatefulSet"]),
+  /** Empty for namespaces. */
+  namespace: z.string().max(253),
+  name: kubeName,
+});
+export type InventoryKey = z.infer<typeof InventoryKey>;
+
+export function inventoryKeyOf(object: InventoryObject): InventoryKey {
+  return {
+    kind: object.kind,
+    namespace: object.kind === "Namespace" ? "" : object.namespace,
+    name: object.name,
+  };
+}
+
+/**
+ * One numbered batch. Sequences increase by one per batch for the life of the cluster (the agent
+ * resumes after `lastInventorySequence` from hello), so the API can apply each exactly once: a
+ * repeat is acknowledged and ignored, a gap answers 409 and the agent re-sends a full snapshot.
+ *
+ * A snapshot is a run of batches with the same `snapshot.id`; the last one has `isFinal`. When it
+ * arrives, the API removes every object of the cluster that the snapshot did not mention.
+ */
+export const InventoryBatch = z.object({
+  sequence: z.number().int().positive(),
+  snapshot: z.object({ id: z.string().min(1).max(64), isFinal: z.boolean() }).optional(),
+  upserts: z.array(InventoryObject).max(5000),
+  deletes: z.array(InventoryKey).max(5000),
+});
+export type InventoryBatch = z.infer<typeof InventoryBatch>;
+
+export const InventoryAck = z.object({
+  /** The last sequence the API has applied (equal to the batch's when it was applied or a repeat). */
+  appliedSequence: z.number().int().nonnegative(),
+  isDuplicate: z.boolean(),
+});
+export type InventoryAck = z.infer<typeof InventoryAck>;
+
+// ── heartbeat and rotate ────────────────────────────────────────────────────────────────────
+export const HeartbeatRequest = z.object({ inventorySequence: z.number().int().nonnegative() });
+export const HeartbeatResponse = z.object({ ok: z.literal(true) });
+
+export const RotateResponse = z.object({ credential: z.string() });
+
+// ── events (server-sent) ────────────────────────────────────────────────────────────────────
+export const AgentEvent = z.discriminatedUnion("type", [
+  /** First event on every stream. */
+  z.object({ type: z.literal("ready"), clusterId: z.string() }),
+  /** The credential was revoked (cluster removed or credential revoked): stop, do not retry. */
+  z.object({ type: z.literal("revoked"), reason: z.string() }),
+  /** An admin asked for a new credential: call rotate and keep the new one. */
+  z.object({ type: z.literal("rotate") }),
+]);
+export type AgentEvent = z.infer<typeof AgentEvent>;
+
+// ── errors ──────────────────────────────────────────────────────────────────────────────────
+/**
+ * Error bodies. `isRetryable` tells the agent whether to back off and retry (transient) or stop
+ * and say why (fatal: bad token, revoked credential, protocol mismatch).
+ */
+export const ErrorCode = z.enum([
+  "bootstrap_token_invalid",
+  "bootstrap_token_expired",
+  "bootstrap_token_used",
+  "credential_invalid",
+  "credential_revoked",
+  "sequence_gap",
+  "bad_request",
+  "unavailable",
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const ErrorBody = z.object({
+  error: z.object({ code: ErrorCode, message: z.string(), isRetryable: z.boolean() }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
