@@ -313,7 +313,8 @@ export class ResourceOperations {
     options: WriteOptions,
     expectedResourceVersion?: string,
   ): JsonObject {
-    const next = deepClone(requested);
+    // `requested` is already a private copy (checkIdentity or a patch result).
+    const next = requested;
     admit(type, next);
     const manager = options.fieldManager ?? managerFromUserAgent(options.userAgent);
     let managers = recordUpdate({ type, before: current, after: next, manager, now: this.now() });

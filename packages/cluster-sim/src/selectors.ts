@@ -125,10 +125,17 @@ export class FieldSelector {
   }
 }
 
+// Stored objects are never mutated, so their labels can be decoded once.
+const labelCache = new WeakMap<JsonObject, Record<string, string>>();
+
 export function labelsOf(object: JsonObject): Record<string, string> {
+  const cached = labelCache.get(object);
+  if (cached) return cached;
   const labels = getObject(object, "metadata")?.labels;
   const out: Record<string, string> = {};
-  if (!isJsonObject(labels)) return out;
-  for (const [key, value] of Object.entries(labels)) if (typeof value === "string") out[key] = value;
+  if (isJsonObject(labels)) {
+    for (const [key, value] of Object.entries(labels)) if (typeof value === "string") out[key] = value;
+  }
+  labelCache.set(object, out);
   return out;
 }

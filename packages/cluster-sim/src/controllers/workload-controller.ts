@@ -76,6 +76,13 @@ export class WorkloadController {
   private readonly dirtyServices = new Set<string>();
   private readonly deploymentStatus = new Set<string>();
   private nodeCounter = 0;
+  /**
+   * dependent type → owner uid → names of the dependents it controls, kept from events so
+   * controllers and the garbage collector never scan a namespace.
+   */
+  private readonly dependents = new Map<ResourceType, Map<string, Set<string>>>();
+  /** namespace → service name → its selector, for matching pod events to services */
+  private readonly serviceSelectors = new Map<string, Map<string, LabelSelector>>();
   private readonly types: {
     namespaces: ResourceType;
     pods: ResourceType;
@@ -116,6 +123,7 @@ export class WorkloadController {
   private observe(event: StoreEvent): void {
     const key = keyOf(event.namespace, event.name);
     const { types } = this;
+    this.indexOwner(event);
     if (event.type === "DELETED") this.collectGarbage(event);
     switch (event.resource) {
       case types.deployments:
@@ -137,23 +145,66 @@ export class WorkloadController {
         this.markServicesFor(event);
         return;
       }
-      case types.services:
+      case types.services: {
+        let selectors = this.serviceSelectors.get(event.namespace);
+        if (!selectors) {
+          selectors = new Map();
+          this.serviceSelectors.set(event.namespace, selectors);
+        }
+        const selector = getStringMap(getObject(event.object, "spec"), "selector");
+        if (event.type === "DELETED" || Object.keys(selector).length === 0) selectors.delete(event.name);
+        else selectors.set(event.name, LabelSelector.fromMap(selector));
         if (event.type !== "DELETED") this.dirtyServices.add(key);
         return;
+      }
       default:
         return;
     }
   }
 
+  private indexOwner(event: StoreEvent): void {
+    const { types } = this;
+    if (
+      event.resource !== types.pods &&
+      event.resource !== types.replicasets &&
+      event.resource !== types.endpointslices
+    ) {
+      return;
+    }
+    const owner = ownerOf(event.object);
+    if (!owner) return;
+    let byOwner = this.dependents.get(event.resource);
+    if (!byOwner) {
+      byOwner = new Map();
+      this.dependents.set(event.resource, byOwner);
+    }
+    let names = byOwner.get(owner.uid);
+    if (!names) {
+      names = new Set();
+      byOwner.set(owner.uid, names);
+    }
+    if (event.type === "DELETED") names.delete(event.name);
+    else names.add(event.name);
+    if (names.size === 0) byOwner.delete(owner.uid);
+  }
+
+  private dependentsOf(type: ResourceType, namespace: string, ownerUid: string): JsonObject[] {
+    const out: JsonObject[] = [];
+    for (const name of this.dependents.get(type)?.get(ownerUid) ?? []) {
+      const object = this.store.get(type, namespace, name);
+      if (object) out.push(object);
+    }
+    return out;
+  }
+
   private markServicesFor(event: StoreEvent): void {
     const before = event.previous ? labelsOf(event.previous) : undefined;
     const after = labelsOf(event.object);
-    for (const service of this.store.unsortedIn(this.types.services, event.namespace)) {
-      const selector = getStringMap(getObject(service, "spec"), "selector");
-      if (Object.keys(selector).length === 0) continue;
-      const match = LabelSelector.fromMap(selector);
+    const selectors = this.serviceSelectors.get(event.namespace);
+    if (!selectors) return;
+    for (const [service, match] of selectors) {
       if (match.matches(after) || (before && match.matches(before))) {
-        this.dirtyServices.add(keyOf(event.namespace, nameOf(service)));
+        this.dirtyServices.add(keyOf(event.namespace, service));
       }
     }
   }
@@ -163,10 +214,7 @@ export class WorkloadController {
     const uid = uidOf(event.object);
     if (!uid || event.namespace === "") return;
     for (const type of [this.types.replicasets, this.types.pods, this.types.endpointslices]) {
-      const dependents = [...this.store.unsortedIn(type, event.namespace)].filter(
-        (object) => ownerOf(object)?.uid === uid,
-      );
-      for (const dependent of dependents) {
+      for (const dependent of this.dependentsOf(type, event.namespace, uid)) {
         const name = nameOf(dependent);
         if (this.store.get(type, event.namespace, name))
           deleteResource(this.store, type, event.namespace, name, { dryRun: false });
@@ -209,9 +257,7 @@ export class WorkloadController {
     const hash = templateHash(template);
     const rsName = `${name}-${hash}`;
     const replicas = getNumber(spec, "replicas") ?? 1;
-    const owned = [...this.store.unsortedIn(this.types.replicasets, namespace)].filter(
-      (rs) => ownerOf(rs)?.uid === uidOf(deployment),
-    );
+    const owned = this.dependentsOf(this.types.replicasets, namespace, uidOf(deployment));
     let revision = 0;
     for (const rs of owned) {
       const rev = Number(
@@ -258,8 +304,8 @@ export class WorkloadController {
   }
 
   private ownedPods(namespace: string, ownerUid: string): JsonObject[] {
-    return [...this.store.unsortedIn(this.types.pods, namespace)]
-      .filter((pod) => ownerOf(pod)?.uid === ownerUid && !isTerminating(pod))
+    return this.dependentsOf(this.types.pods, namespace, ownerUid)
+      .filter((pod) => !isTerminating(pod))
       .sort((a, b) => (nameOf(a) < nameOf(b) ? -1 : 1));
   }
 
@@ -331,9 +377,7 @@ export class WorkloadController {
     const spec = getObject(deployment, "spec") ?? {};
     const metadata = getObject(deployment, "metadata") ?? {};
     const hash = templateHash(getObject(spec, "template") ?? {});
-    const owned = [...this.store.unsortedIn(this.types.replicasets, namespace)].filter(
-      (rs) => ownerOf(rs)?.uid === uidOf(deployment),
-    );
+    const owned = this.dependentsOf(this.types.replicasets, namespace, uidOf(deployment));
     const current = owned.find((rs) => nameOf(rs) === `${name}-${hash}`);
     let replicas = 0;
     let ready = 0;
@@ -479,9 +523,7 @@ export class WorkloadController {
       "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io",
       "kubernetes.io/service-name": name,
     };
-    const existing = [...this.store.unsortedIn(this.types.endpointslices, namespace)].find(
-      (slice) => labelsOf(slice)["kubernetes.io/service-name"] === name,
-    );
+    const existing = this.dependentsOf(this.types.endpointslices, namespace, uidOf(service))[0];
     const body: JsonObject = {
       addressType: "IPv4",
       endpoints: endpoints.length > 0 ? endpoints : null,
