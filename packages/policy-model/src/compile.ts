@@ -10,10 +10,11 @@ import { type Diagnostic, PolicyModelInternalError, sortDiagnostics } from "./di
 import { emitAuthorizationPolicy } from "./emit/authorization-policy";
 import { emitDestinationRule } from "./emit/destination-rule";
 import { emitRateLimitFilter } from "./emit/envoy-filter";
+import { identity, memoEmit } from "./emit/memo";
 import { namePrefix, serviceHost } from "./emit/names";
 import { emitPeerAuthentication } from "./emit/peer-authentication";
 import { emitVirtualService } from "./emit/virtual-service";
-import { canonicalJson, contentHash, shortHash } from "./hash";
+import { canonicalJson, contentHash, sha256Hex, shortHash } from "./hash";
 import {
   type ClusterInventory,
   type InventoryIndex,
@@ -24,7 +25,7 @@ import {
   resolveInventory,
   serviceSelector,
 } from "./inventory";
-import { authorizationsFor, effectiveMtlsMode, ruleCovers } from "./istio-semantics";
+import { authorizationsFor, effectiveMtlsMode, readAuthorizations, ruleCovers } from "./istio-semantics";
 import { compareResources, contentHashAnnotation, type MeshResource, resourceKey } from "./resource";
 import type {
   AuthorizationPolicy,
@@ -170,18 +171,37 @@ function compileServices(
     const r = resilient.get(key);
     const service = t?.service ?? r?.service;
     if (!service) continue;
-    const rule = emitDestinationRule({
-      namespace: service.namespace,
-      service: service.name,
-      domainSuffix,
-      ...(t ? { traffic: t.policy } : {}),
-      ...(r ? { resilience: r.policy } : {}),
-    });
-    if (rule) ctx.resources.push(rule);
-    if (t) ctx.resources.push(emitVirtualService({ policy: t.policy, domainSuffix }));
+    const owner = t?.policy ?? r?.policy;
+    if (!owner) continue;
+    const rule = memoEmit(
+      owner,
+      `dr|${t ? identity(t.policy) : 0}|${r ? identity(r.policy) : 0}|${service.name}|${domainSuffix}`,
+      () => {
+        const emitted = emitDestinationRule({
+          namespace: service.namespace,
+          service: service.name,
+          domainSuffix,
+          ...(t ? { traffic: t.policy } : {}),
+          ...(r ? { resilience: r.policy } : {}),
+        });
+        if (!emitted) throw new PolicyModelInternalError(`no DestinationRule for ${key}`);
+        return emitted;
+      },
+    );
+    ctx.resources.push(rule);
+    if (t) {
+      const policy = t.policy;
+      ctx.resources.push(
+        memoEmit(policy, `vs|${domainSuffix}`, () => emitVirtualService({ policy, domainSuffix })),
+      );
+    }
   }
   for (const { policy, service } of claimServices(ctx, limits, "the rate limit").values())
-    ctx.resources.push(emitRateLimitFilter({ policy, matchLabels: serviceSelector(service) }));
+    ctx.resources.push(
+      memoEmit(policy, `rl|${canonicalJson(serviceSelector(service))}`, () =>
+        emitRateLimitFilter({ policy, matchLabels: serviceSelector(service) }),
+      ),
+    );
 }
 
 interface MtlsTarget {
@@ -253,7 +273,14 @@ function compileMtls(ctx: Context, policies: MtlsPolicy[]) {
     if (winner) winners.push(winner);
   }
   // Strict mTLS breaks plaintext callers: check, per workload, the mode that would take effect.
-  const candidates = winners.map((w) => ({ target: w, resource: emitPeerAuthentication(w) }));
+  const candidates = winners.map((w) => ({
+    target: w,
+    resource: memoEmit(
+      w.policy,
+      `pa|${w.namespace}|${w.name}|${w.matchLabels ? canonicalJson(w.matchLabels) : ""}`,
+      () => emitPeerAuthentication(w),
+    ),
+  }));
   const resources = candidates.map((c) => c.resource);
   const root = ctx.inventory.cluster.rootNamespace;
   const offenders = new Map<MtlsTarget, string[]>();
@@ -323,11 +350,11 @@ function compileAuthorization(ctx: Context, policies: AuthorizationPolicy[]) {
     } else if (!ctx.index.namespace(namespace) && ctx.index.workloadsIn(namespace).length === 0) {
       continue;
     }
-    const resource = emitAuthorizationPolicy({
-      policy,
-      trustDomain: ctx.inventory.cluster.trustDomain,
-      ...(matchLabels ? { matchLabels } : {}),
-    });
+    const trustDomain = ctx.inventory.cluster.trustDomain;
+    const selector = matchLabels;
+    const resource = memoEmit(policy, `ap|${trustDomain}|${selector ? canonicalJson(selector) : ""}`, () =>
+      emitAuthorizationPolicy({ policy, trustDomain, ...(selector ? { matchLabels: selector } : {}) }),
+    );
     emitted.push({ policy, resource });
     ctx.resources.push(resource);
   }
@@ -341,7 +368,7 @@ function reportShadowedAllows(
 ) {
   if (!emitted.some((e) => e.policy.spec.action === "deny")) return;
   const policyOf = new Map(emitted.map((e) => [e.resource, e.policy]));
-  const resources = emitted.map((e) => e.resource);
+  const authorizations = readAuthorizations(emitted.map((e) => e.resource));
   const root = ctx.inventory.cluster.rootNamespace;
   const namespaces = [...new Set(emitted.map((e) => e.policy.spec.scope.namespace))].sort();
   const reported = new Set<string>();
@@ -349,7 +376,7 @@ function reportShadowedAllows(
     const workloads = ctx.index.workloadsIn(namespace);
     const subjects = workloads.length > 0 ? workloads : [{ namespace, labels: {}, name: "" }];
     for (const workload of subjects) {
-      const applicable = authorizationsFor(resources, workload, root);
+      const applicable = authorizationsFor(authorizations, workload, root);
       const allows = applicable.filter((a) => a.action === "ALLOW").flatMap((a) => a.rules);
       if (allows.length === 0) continue;
       const denies = applicable.filter((a) => a.action === "DENY");
@@ -385,11 +412,16 @@ function reportShadowedAllows(
 
 /** Compile every policy that applies to one cluster into that cluster's Istio resources. */
 export function compile(policies: readonly Policy[], inventory: ClusterInventory): CompileResult {
-  const resolved = resolveInventory(inventory);
+  return compileIndexed(policies, indexInventory(resolveInventory(inventory)));
+}
+
+/** compile() over an inventory already resolved and indexed — what a long-lived FleetCompiler reuses. */
+export function compileIndexed(policies: readonly Policy[], index: InventoryIndex): CompileResult {
+  const resolved = index.inventory;
   const cluster = resolved.cluster.name;
   const ctx: Context = {
     inventory: resolved,
-    index: indexInventory(resolved),
+    index,
     cluster,
     diagnostics: [],
     resources: [],
@@ -399,8 +431,8 @@ export function compile(policies: readonly Policy[], inventory: ClusterInventory
   const limits: RateLimitPolicy[] = [];
   const mtls: MtlsPolicy[] = [];
   const authorization: AuthorizationPolicy[] = [];
-  for (const policy of [...policies].sort(byName)) {
-    if (!policyAppliesTo(policy, resolved.cluster)) continue;
+  const applicable = policies.filter((p) => policyAppliesTo(p, resolved.cluster)).sort(byName);
+  for (const policy of applicable) {
     switch (policy.kind) {
       case "TrafficPolicy":
         traffic.push(policy);
@@ -438,7 +470,9 @@ export function compile(policies: readonly Policy[], inventory: ClusterInventory
 }
 
 /** Hash of a cluster's desired config, from the resources' own content hashes. */
-export const configHash = (resources: readonly MeshResource[]): string =>
-  contentHash(
-    resources.map((r) => [resourceKey(r), r.metadata.annotations[contentHashAnnotation] ?? contentHash(r)]),
-  );
+export function configHash(resources: readonly MeshResource[]): string {
+  let text = "";
+  for (const r of resources)
+    text += `${resourceKey(r)} ${r.metadata.annotations[contentHashAnnotation] ?? contentHash(r)}\n`;
+  return `sha256:${sha256Hex(text)}`;
+}

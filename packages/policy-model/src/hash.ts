@@ -8,11 +8,22 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 /** JSON with object keys in code-unit order at every level: equal data gives equal text. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value ?? null);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const entries = Object.entries(value)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? "," : "") + canonicalJson(value[i]);
+    return `${out}]`;
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let out = "{";
+  let isFirst = true;
+  for (const key of keys) {
+    const item = record[key];
+    if (item === undefined) continue;
+    out += `${isFirst ? "" : ","}${JSON.stringify(key)}:${canonicalJson(item)}`;
+    isFirst = false;
+  }
+  return `${out}}`;
 }
 
 const K = new Uint32Array([
@@ -28,15 +39,21 @@ const K = new Uint32Array([
 
 const encoder = new TextEncoder();
 const W = new Uint32Array(64);
+// One growing buffer for all calls: hashing is hot in the compiler and allocation shows up as GC.
+let buffer = new Uint8Array(4096);
 
 /** SHA-256 of the UTF-8 bytes of `text`, as 64 lowercase hex digits. */
 export function sha256Hex(text: string): string {
-  const data = encoder.encode(text);
-  const bitLength = data.length * 8;
-  const padded = new Uint8Array(((data.length + 9 + 63) >> 6) << 6);
-  padded.set(data);
-  padded[data.length] = 0x80;
-  const view = new DataView(padded.buffer);
+  // UTF-8 needs at most 3 bytes per UTF-16 code unit; 72 more for padding and length.
+  const needed = text.length * 3 + 72;
+  if (buffer.length < needed) buffer = new Uint8Array(Math.max(needed, buffer.length * 2));
+  const length = encoder.encodeInto(text, buffer).written;
+  const blocks = (length + 9 + 63) >> 6;
+  const padded = buffer.subarray(0, blocks << 6);
+  padded.fill(0, length);
+  padded[length] = 0x80;
+  const bitLength = length * 8;
+  const view = new DataView(padded.buffer, padded.byteOffset, padded.byteLength);
   view.setUint32(padded.length - 8, Math.floor(bitLength / 0x1_0000_0000));
   view.setUint32(padded.length - 4, bitLength >>> 0);
   let h0 = 0x6a09e667;

@@ -21,7 +21,9 @@ import {
   authorizationsFor,
   authorize,
   effectiveMtlsMode,
+  type IstioAuthorization,
   type RequestFacts,
+  readAuthorizations,
   type Verdict,
 } from "./istio-semantics";
 import { type MeshResource, policiesAnnotation } from "./resource";
@@ -97,6 +99,7 @@ function describe(resource: MeshResource): string {
 function judgeEdge(
   edge: ObservedEdge,
   resources: readonly MeshResource[],
+  authorizations: readonly IstioAuthorization[],
   inventory: ResolvedInventory,
   index: InventoryIndex,
 ): EdgeVerdict {
@@ -126,7 +129,7 @@ function judgeEdge(
         : {}),
       ...(edge.destination.port === undefined ? {} : { port: edge.destination.port }),
     };
-    const result = authorize(authorizationsFor(resources, target, root), facts);
+    const result = authorize(authorizationsFor(authorizations, target, root), facts);
     if (result.verdict === "allowed") return result;
     const by = result.by ? describe(result.by) : "an authorization policy";
     return {
@@ -210,12 +213,14 @@ export function impact(change: PolicyChange, observedEdges: readonly ObservedEdg
     changedConditionalRoutes: [],
     blockedRequestsPerSecond: 0,
   };
+  const beforeAuthorizations = readAuthorizations(change.before);
+  const afterAuthorizations = readAuthorizations(change.after);
   const rateInto = new Map<string, number>();
   for (const edge of observedEdges) {
     const key = `${edge.destination.namespace}/${edge.destination.service}`;
     rateInto.set(key, (rateInto.get(key) ?? 0) + edge.requestsPerSecond);
-    const before = judgeEdge(edge, change.before, inventory, index);
-    const after = judgeEdge(edge, change.after, inventory, index);
+    const before = judgeEdge(edge, change.before, beforeAuthorizations, inventory, index);
+    const after = judgeEdge(edge, change.after, afterAuthorizations, inventory, index);
     if (severity[after.verdict] > severity[before.verdict]) {
       const policies = after.by?.metadata.annotations[policiesAnnotation];
       report.blocked.push({

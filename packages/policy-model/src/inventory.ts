@@ -132,7 +132,7 @@ export function labelsMatch(
   selector: Readonly<Record<string, string>>,
   labels: Readonly<Record<string, string>>,
 ): boolean {
-  for (const [key, value] of Object.entries(selector)) if (labels[key] !== value) return false;
+  for (const key in selector) if (labels[key] !== selector[key]) return false;
   return true;
 }
 
@@ -159,6 +159,15 @@ export function indexInventory(inventory: ResolvedInventory): InventoryIndex {
     if (list) list.push(w);
     else byNamespace.set(w.namespace, [w]);
   }
+  const byApp = new Map<string, InventoryWorkload[]>();
+  for (const w of sorted) {
+    const app = w.labels.app;
+    if (app === undefined) continue;
+    const key = `${w.namespace}/${app}`;
+    const list = byApp.get(key);
+    if (list) list.push(w);
+    else byApp.set(key, [w]);
+  }
   const namespaces = new Map(inventory.namespaces.map((n) => [n.name, n]));
   const workloadCache = new Map<InventoryService, InventoryWorkload[]>();
   return {
@@ -168,7 +177,12 @@ export function indexInventory(inventory: ResolvedInventory): InventoryIndex {
       const cached = workloadCache.get(service);
       if (cached) return cached;
       const selector = serviceSelector(service);
-      const found = (byNamespace.get(service.namespace) ?? []).filter((w) => labelsMatch(selector, w.labels));
+      // Most selectors name `app`: look only at that app's workloads.
+      const candidates =
+        selector.app !== undefined
+          ? (byApp.get(`${service.namespace}/${selector.app}`) ?? [])
+          : (byNamespace.get(service.namespace) ?? []);
+      const found = candidates.filter((w) => labelsMatch(selector, w.labels));
       workloadCache.set(service, found);
       return found;
     },

@@ -118,17 +118,22 @@ export function appliesTo(
   return matchLabels === undefined || labelsMatch(matchLabels, workload.labels);
 }
 
-export function authorizationsFor(
-  resources: readonly MeshResource[],
-  workload: WorkloadRef,
-  rootNamespace: string,
-): IstioAuthorization[] {
+/** Read every AuthorizationPolicy among the resources once; filter per workload with authorizationsFor. */
+export function readAuthorizations(resources: readonly MeshResource[]): IstioAuthorization[] {
   const out: IstioAuthorization[] = [];
   for (const r of resources) {
     const a = readAuthorization(r);
-    if (a && appliesTo(r, a.matchLabels, workload, rootNamespace)) out.push(a);
+    if (a) out.push(a);
   }
   return out;
+}
+
+export function authorizationsFor(
+  authorizations: readonly IstioAuthorization[],
+  workload: WorkloadRef,
+  rootNamespace: string,
+): IstioAuthorization[] {
+  return authorizations.filter((a) => appliesTo(a.resource, a.matchLabels, workload, rootNamespace));
 }
 
 export type IstioMtlsMode = "STRICT" | "PERMISSIVE" | "DISABLE";
