@@ -1,18 +1,8 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx so the package needs no build step.
-import { spawnSync } from "node:child_process";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+// Loads the TypeScript CLI in this process through tsx's loader, so the package needs no build
+// step and signals sent to this PID reach the servers (no child process to orphan).
+import { register } from "tsx/esm/api";
 
-const require = createRequire(import.meta.url);
-const here = dirname(fileURLToPath(import.meta.url));
-const tsx = join(dirname(require.resolve("tsx/package.json")), "dist", "cli.mjs");
-const result = spawnSync(
-  process.execPath,
-  [tsx, join(here, "..", "src", "cli.ts"), ...process.argv.slice(2)],
-  {
-    stdio: "inherit",
-  },
-);
-process.exit(result.status ?? 1);
+register();
+const { main } = await import("../src/cli.ts");
+await main(process.argv.slice(2));

@@ -54,10 +54,15 @@ export function parseCli(argv: string[]): SimulatedClusterOptions[] {
   }));
 }
 
-async function main(): Promise<void> {
+/** Starts the clusters, prints one line each, and runs until SIGINT/SIGTERM. */
+export async function main(argv: string[]): Promise<void> {
+  if (argv.includes("--help")) {
+    console.log(usage);
+    return;
+  }
   let options: SimulatedClusterOptions[];
   try {
-    options = parseCli(process.argv.slice(2));
+    options = parseCli(argv);
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));
     process.exit(2);
@@ -76,4 +81,4 @@ async function main(): Promise<void> {
   process.on("SIGTERM", stop);
 }
 
-if (process.argv[1]?.endsWith("cli.ts")) await main();
+if (process.argv[1]?.endsWith("cli.ts")) await main(process.argv.slice(2));

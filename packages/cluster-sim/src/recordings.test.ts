@@ -126,6 +126,8 @@ describe.skipIf(!hasRecordings)("replaying kube-apiserver 1.28 recordings", () =
     "delete_authorizationpolicy_again_404.json",
     "error_list_resourceversionmatch_without_rv_422.json",
     "error_watch_sendinitialevents_watchlist_gate_off.json",
+    "deployment_ssa_create.json",
+    "service_ssa_create.json",
   ];
 
   it.each(sequence)("%s", async (file) => {
