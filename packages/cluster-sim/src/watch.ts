@@ -109,7 +109,8 @@ export function startWatch(options: {
     object !== undefined && labels.matches(labelsOf(object)) && fields.matches(object);
 
   const deliver = (event: StoreEvent) => {
-    if (event.resource !== type) return;
+    // A watch from a future RV (too large) stays silent until the store passes it.
+    if (event.resource !== type || event.resourceVersion <= startRv) return;
     if (namespace !== undefined && event.namespace !== namespace) return;
     const isNow = event.type !== "DELETED" && isVisible(event.object);
     const wasBefore = isVisible(event.previous);
