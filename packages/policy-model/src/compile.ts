@@ -370,11 +370,26 @@ function reportShadowedAllows(
   const policyOf = new Map(emitted.map((e) => [e.resource, e.policy]));
   const authorizations = readAuthorizations(emitted.map((e) => e.resource));
   const root = ctx.inventory.cluster.rootNamespace;
-  const namespaces = [...new Set(emitted.map((e) => e.policy.spec.scope.namespace))].sort();
+  // Only workloads a deny applies to can have shadowed allows: the deny's namespace, or all of them
+  // for a deny in the root namespace. Workloads with equal labels see the same policies: check one.
+  const denyNamespaces = new Set(
+    emitted.filter((e) => e.policy.spec.action === "deny").map((e) => e.policy.spec.scope.namespace),
+  );
+  const namespaces = [...new Set(emitted.map((e) => e.policy.spec.scope.namespace))]
+    .filter((ns) => denyNamespaces.has(ns) || denyNamespaces.has(root))
+    .sort();
   const reported = new Set<string>();
   for (const namespace of namespaces) {
     const workloads = ctx.index.workloadsIn(namespace);
-    const subjects = workloads.length > 0 ? workloads : [{ namespace, labels: {}, name: "" }];
+    const seenLabels = new Set<string>();
+    const subjects = (workloads.length > 0 ? workloads : [{ namespace, labels: {}, name: "" }]).filter(
+      (w) => {
+        const key = canonicalJson(w.labels);
+        if (seenLabels.has(key)) return false;
+        seenLabels.add(key);
+        return true;
+      },
+    );
     for (const workload of subjects) {
       const applicable = authorizationsFor(authorizations, workload, root);
       const allows = applicable.filter((a) => a.action === "ALLOW").flatMap((a) => a.rules);
