@@ -1,7 +1,7 @@
 // Integration tests run against the real Postgres and Redis. Each run gets a database of its own
 // (created and migrated here, dropped at the end), so runs never collide or touch the demo data.
+// The provided values are typed for tests in apps/api/test/provided-context.d.ts.
 import type { TestProject } from "vitest/node";
-import "../apps/api/test/provided-context";
 import { createTestDatabase, dropTestDatabase } from "../packages/db/src/test-database";
 
 export default async function setup(project: TestProject) {

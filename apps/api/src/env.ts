@@ -14,6 +14,19 @@ const envSchema = z.object({
   AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters"),
   /** The console's public URL, used in links we hand out (invitations, install lines). */
   PUBLIC_URL: z.url(),
+  /** The URL agents use to reach the API (written into install manifests); defaults to PUBLIC_URL. */
+  AGENT_API_URL: z.url().optional(),
+  /** The agent's container image in install manifests. */
+  AGENT_IMAGE: z.string().min(1).default("ghcr.io/switchyard/cluster-agent:0.1.0"),
+  /** How long an install line works before it must be re-created. */
+  BOOTSTRAP_TOKEN_TTL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(60),
+  /** How often agents send heartbeats; a cluster unheard for 3 intervals counts as disconnected. */
+  AGENT_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
   /** pino log level. */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });

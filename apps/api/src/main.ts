@@ -9,8 +9,16 @@ const services = createServices({
   redisUrl: env.REDIS_URL,
   publicUrl: env.PUBLIC_URL,
   logLevel: env.LOG_LEVEL,
+  bootstrapTokenTtlMinutes: env.BOOTSTRAP_TOKEN_TTL_MINUTES,
+  heartbeatIntervalSeconds: env.AGENT_HEARTBEAT_SECONDS,
 });
-const server = createApiServer({ ...services, authSecret: env.AUTH_SECRET });
+await services.events.start();
+const server = createApiServer({
+  ...services,
+  authSecret: env.AUTH_SECRET,
+  agentApiUrl: env.AGENT_API_URL ?? env.PUBLIC_URL,
+  agentImage: env.AGENT_IMAGE,
+});
 server.listen(env.API_PORT, env.API_HOST, () => {
   services.logger.info({ port: env.API_PORT, host: env.API_HOST }, "api listening");
 });

@@ -2,6 +2,7 @@
 import { createPrismaClient } from "@switchyard/db/client";
 import { Redis } from "ioredis";
 import pino from "pino";
+import { AgentEventHub } from "./clusters/agent-events";
 import type { Services } from "./trpc/context";
 
 export function createServices(config: {
@@ -9,17 +10,29 @@ export function createServices(config: {
   redisUrl: string;
   publicUrl: string;
   logLevel: string;
-}): Services & { close: () => Promise<void> } {
+  bootstrapTokenTtlMinutes?: number;
+  heartbeatIntervalSeconds?: number;
+}): Services & { heartbeatIntervalSeconds: number; close: () => Promise<void> } {
   const prisma = createPrismaClient({ databaseUrl: config.databaseUrl });
   // BullMQ needs maxRetriesPerRequest: null on the connections it uses; we share the setting.
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
   const logger = pino({ level: config.logLevel, base: { service: "api" } });
+  const events = new AgentEventHub(redis);
+  const heartbeatIntervalSeconds = config.heartbeatIntervalSeconds ?? 10;
   return {
     prisma,
     redis,
     logger,
+    events,
     publicUrl: config.publicUrl,
+    heartbeatIntervalSeconds,
+    clusterSettings: {
+      publicUrl: config.publicUrl,
+      bootstrapTokenTtlMs: (config.bootstrapTokenTtlMinutes ?? 60) * 60_000,
+      connectedWithinMs: heartbeatIntervalSeconds * 3 * 1000,
+    },
     close: async () => {
+      await events.close();
       await Promise.allSettled([prisma.$disconnect(), redis.quit()]);
     },
   };

@@ -13,7 +13,12 @@ let baseUrl: string;
 
 beforeAll(async () => {
   services = createTestServices();
-  server = createApiServer({ ...services, authSecret });
+  server = createApiServer({
+    ...services,
+    authSecret,
+    agentApiUrl: "http://api.test",
+    agentImage: "agent:test",
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });

@@ -1,7 +1,9 @@
 // Every change a user makes is recorded in the same transaction as the change itself.
 import type { Prisma } from "@switchyard/db/client";
 
-export type AuditActor = { userId: string; label: string };
+/** Who made a change: a user, or (userId null) a machine such as a cluster's agent. */
+export type AuditActor = { userId: string | null; label: string };
+export type UserActor = { userId: string; label: string };
 
 export async function recordAuditEvent(
   tx: Prisma.TransactionClient,

@@ -7,9 +7,15 @@ import { readSessionUserId } from "../auth/session";
 import { appRouter } from "../router";
 import type { Context, Services } from "../trpc/context";
 import { findSessionUser } from "../users/accounts";
+import { createAgentRoutes } from "./agent-routes";
 import { createMetrics } from "./metrics";
 
-export type ApiServerOptions = Services & { authSecret: string };
+export type ApiServerOptions = Services & {
+  authSecret: string;
+  heartbeatIntervalSeconds: number;
+  agentApiUrl: string;
+  agentImage: string;
+};
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
@@ -18,6 +24,8 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 export function createApiServer(options: ApiServerOptions) {
   const metrics = createMetrics();
   const { logger } = options;
+
+  const handleAgentRequest = createAgentRoutes(options);
 
   const trpcHandler = createHTTPHandler({
     router: appRouter,
@@ -68,7 +76,12 @@ export function createApiServer(options: ApiServerOptions) {
     req.headers["x-request-id"] = requestId;
     res.setHeader("x-request-id", requestId);
     const url = new URL(req.url ?? "/", "http://api");
-    const route = url.pathname.startsWith("/trpc/") ? url.pathname.slice("/trpc/".length) : url.pathname;
+    // Install links carry a secret: never put it in logs or metric labels.
+    const route = url.pathname.startsWith("/trpc/")
+      ? url.pathname.slice("/trpc/".length)
+      : url.pathname.startsWith("/install/")
+        ? "/install/:token"
+        : url.pathname;
     res.on("finish", () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.requestDuration.observe({ route, status: String(res.statusCode) }, seconds);
@@ -79,6 +92,7 @@ export function createApiServer(options: ApiServerOptions) {
     });
     try {
       if (url.pathname.startsWith("/trpc/")) return trpcHandler(req, res);
+      if (await handleAgentRequest(req, res, url.pathname)) return;
       if (url.pathname === "/healthz") {
         res.writeHead(200, { "content-type": "application/json" }).end('{"status":"ok"}');
         return;

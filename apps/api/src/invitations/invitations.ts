@@ -1,7 +1,7 @@
 // Invitations: an admin invites an email with a role; the link (shown to the inviter, as there is
 // no mail server) carries a random token of which only the hash is stored.
 import type { Prisma, PrismaClient, RoleName } from "@switchyard/db/client";
-import { type AuditActor, recordAuditEvent } from "../audit/record-audit-event";
+import { type UserActor, recordAuditEvent } from "../audit/record-audit-event";
 import { generateToken, hashToken } from "../auth/tokens";
 import { AppError } from "../errors";
 
@@ -55,7 +55,7 @@ export function invitationUrl(publicUrl: string, token: string): string {
 export async function createInvitation(options: {
   prisma: PrismaClient;
   organizationId: string;
-  actor: AuditActor;
+  actor: UserActor;
   actorRole: RoleName;
   email: string;
   role: RoleName;
@@ -117,7 +117,7 @@ export async function listInvitations(options: {
 export async function revokeInvitation(options: {
   prisma: PrismaClient;
   organizationId: string;
-  actor: AuditActor;
+  actor: UserActor;
   invitationId: string;
 }): Promise<void> {
   await options.prisma.$transaction(async (tx) => {

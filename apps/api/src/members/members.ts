@@ -1,5 +1,5 @@
 import type { Prisma, PrismaClient, RoleName } from "@switchyard/db/client";
-import { type AuditActor, recordAuditEvent } from "../audit/record-audit-event";
+import { type UserActor, recordAuditEvent } from "../audit/record-audit-event";
 import { AppError } from "../errors";
 
 export type MemberDto = {
@@ -33,7 +33,7 @@ export async function listMembers(options: {
 type ChangeOptions = {
   prisma: PrismaClient;
   organizationId: string;
-  actor: AuditActor;
+  actor: UserActor;
   actorRole: RoleName;
   membershipId: string;
 };

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Prisma, PrismaClient, RoleName } from "@switchyard/db/client";
-import { type AuditActor, recordAuditEvent } from "../audit/record-audit-event";
+import { type UserActor, recordAuditEvent } from "../audit/record-audit-event";
 import { capabilitiesOf } from "./roles";
 
 export type OrganizationSummaryDto = { id: string; slug: string; name: string; role: RoleName };
@@ -19,7 +19,7 @@ export function slugFromName(name: string): string {
 /** Creates an organization with `owner` as its first owner, inside the caller's transaction. */
 export async function createOrganizationInTransaction(
   tx: Prisma.TransactionClient,
-  options: { name: string; ownerUserId: string; actor: AuditActor },
+  options: { name: string; ownerUserId: string; actor: UserActor },
 ): Promise<OrganizationSummaryDto> {
   const base = slugFromName(options.name);
   let slug = base;
@@ -49,7 +49,7 @@ export async function createOrganization(options: {
   prisma: PrismaClient;
   name: string;
   ownerUserId: string;
-  actor: AuditActor;
+  actor: UserActor;
 }): Promise<OrganizationSummaryDto> {
   return options.prisma.$transaction((tx) => createOrganizationInTransaction(tx, options));
 }

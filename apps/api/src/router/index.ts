@@ -3,6 +3,7 @@ import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { router } from "../trpc/init";
 import { auditRouter } from "./audit";
 import { authRouter } from "./auth";
+import { clustersRouter } from "./clusters";
 import { invitationsRouter } from "./invitations";
 import { membersRouter } from "./members";
 import { orgsRouter } from "./orgs";
@@ -13,6 +14,7 @@ export const appRouter = router({
   members: membersRouter,
   invitations: invitationsRouter,
   audit: auditRouter,
+  clusters: clustersRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -2,6 +2,8 @@
 import type { PrismaClient } from "@switchyard/db/client";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import type { AgentEventHub } from "../clusters/agent-events";
+import type { ClusterSettings } from "../clusters/clusters";
 
 export type SessionUser = { id: string; email: string; name: string };
 
@@ -11,6 +13,9 @@ export type Services = {
   logger: Logger;
   /** The console's public URL, for links we hand out. */
   publicUrl: string;
+  /** Control messages to agents, delivered by whichever replica holds their stream. */
+  events: AgentEventHub;
+  clusterSettings: ClusterSettings;
 };
 
 export type Context = Services & {

@@ -1,0 +1,172 @@
+import { z } from "zod";
+import {
+  createCluster,
+  createInstallLine,
+  getCluster,
+  listClusters,
+  listInventory,
+  removeCluster,
+  requestCredentialRotation,
+  revokeInstallLines,
+} from "../clusters/clusters";
+import { router } from "../trpc/init";
+import { orgProcedure } from "../trpc/procedures";
+import { idSchema } from "./schemas";
+
+// Kubernetes' own rules: a DNS-1123 label for the name, and qualified-name keys and values for labels.
+const clusterNameSchema = z
+  .string()
+  .trim()
+  .min(1, "name is required")
+  .max(63, "name must be at most 63 characters")
+  .regex(
+    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+    "name must be lowercase letters, digits and '-', starting and ending with a letter or digit",
+  );
+const labelKeySchema = z
+  .string()
+  .max(63, "label keys must be at most 63 characters")
+  .regex(/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, "label keys must be letters, digits, '-', '_' or '.'");
+const labelValueSchema = z
+  .string()
+  .max(63, "label values must be at most 63 characters")
+  .regex(
+    /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/,
+    "label values must be letters, digits, '-', '_' or '.'",
+  );
+const labelsSchema = z
+  .record(labelKeySchema, labelValueSchema)
+  .refine((labels) => Object.keys(labels).length <= 20, "at most 20 labels");
+
+const clusterSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  labels: z.record(z.string(), z.string()),
+  status: z.enum(["pending", "connected", "disconnected"]),
+  lastSeenAt: z.string().nullable(),
+  agentVersion: z.string().nullable(),
+  kubernetesVersion: z.string().nullable(),
+  mesh: z.object({ kind: z.string(), version: z.string().nullable() }).nullable(),
+  inventorySyncedAt: z.string().nullable(),
+  createdAt: z.string(),
+  counts: z.object({ namespaces: z.number(), services: z.number(), workloads: z.number(), pods: z.number() }),
+});
+
+const installLineSchema = z.object({
+  clusterId: z.string(),
+  installCommand: z.string(),
+  bootstrapToken: z.string(),
+  expiresAt: z.string(),
+});
+
+const clusterInput = z.object({ clusterId: idSchema });
+
+export const clustersRouter = router({
+  list: orgProcedure("viewer")
+    .output(z.array(clusterSchema))
+    .query(({ ctx }) =>
+      listClusters({ prisma: ctx.prisma, settings: ctx.clusterSettings, organizationId: ctx.org.id }),
+    ),
+
+  get: orgProcedure("viewer")
+    .input(clusterInput)
+    .output(clusterSchema.extend({ installLineExpiresAt: z.string().nullable() }))
+    .query(({ ctx, input }) =>
+      getCluster({
+        prisma: ctx.prisma,
+        settings: ctx.clusterSettings,
+        organizationId: ctx.org.id,
+        clusterId: input.clusterId,
+      }),
+    ),
+
+  inventory: orgProcedure("viewer")
+    .input(
+      clusterInput.extend({
+        kind: z.enum(["Namespace", "Service", "Workload"]),
+        search: z.string().trim().max(100).optional(),
+        namespace: z.string().max(253).optional(),
+        limit: z.number().int().min(1).max(1000).default(200),
+      }),
+    )
+    .output(
+      z.object({
+        total: z.number(),
+        items: z.array(
+          z.object({
+            kind: z.string(),
+            namespace: z.string(),
+            name: z.string(),
+            data: z.record(z.string(), z.unknown()),
+          }),
+        ),
+      }),
+    )
+    .query(({ ctx, input }) => listInventory({ prisma: ctx.prisma, organizationId: ctx.org.id, ...input })),
+
+  create: orgProcedure("admin")
+    .input(z.object({ name: clusterNameSchema, labels: labelsSchema.default({}) }))
+    .output(installLineSchema)
+    .mutation(({ ctx, input }) =>
+      createCluster({
+        prisma: ctx.prisma,
+        settings: ctx.clusterSettings,
+        organizationId: ctx.org.id,
+        actor: { userId: ctx.user.id, label: ctx.user.email },
+        name: input.name,
+        labels: input.labels,
+      }),
+    ),
+
+  createInstallLine: orgProcedure("admin")
+    .input(clusterInput)
+    .output(installLineSchema)
+    .mutation(({ ctx, input }) =>
+      createInstallLine({
+        prisma: ctx.prisma,
+        settings: ctx.clusterSettings,
+        organizationId: ctx.org.id,
+        actor: { userId: ctx.user.id, label: ctx.user.email },
+        clusterId: input.clusterId,
+      }),
+    ),
+
+  revokeInstallLines: orgProcedure("admin")
+    .input(clusterInput)
+    .output(z.object({ revoked: z.number() }))
+    .mutation(({ ctx, input }) =>
+      revokeInstallLines({
+        prisma: ctx.prisma,
+        organizationId: ctx.org.id,
+        actor: { userId: ctx.user.id, label: ctx.user.email },
+        clusterId: input.clusterId,
+      }),
+    ),
+
+  rotateCredential: orgProcedure("admin")
+    .input(clusterInput)
+    .output(z.object({ requested: z.literal(true) }))
+    .mutation(async ({ ctx, input }) => {
+      await requestCredentialRotation({
+        prisma: ctx.prisma,
+        events: ctx.events,
+        organizationId: ctx.org.id,
+        actor: { userId: ctx.user.id, label: ctx.user.email },
+        clusterId: input.clusterId,
+      });
+      return { requested: true as const };
+    }),
+
+  remove: orgProcedure("admin")
+    .input(clusterInput)
+    .output(z.object({ uninstallCommand: z.string() }))
+    .mutation(({ ctx, input }) =>
+      removeCluster({
+        prisma: ctx.prisma,
+        events: ctx.events,
+        organizationId: ctx.org.id,
+        actor: { userId: ctx.user.id, label: ctx.user.email },
+        clusterId: input.clusterId,
+      }),
+    ),
+});
