@@ -1,7 +1,7 @@
 // Clusters as the console sees them: connect (mint an install line), list with live status,
 // detail with inventory, new install line, rotate credential, remove.
 import type { Prisma, PrismaClient } from "@switchyard/db/client";
-import { type UserActor, recordAuditEvent } from "../audit/record-audit-event";
+import { recordAuditEvent, type UserActor } from "../audit/record-audit-event";
 import { generateToken, hashToken } from "../auth/tokens";
 import { AppError } from "../errors";
 import type { AgentEventHub } from "./agent-events";

@@ -2,7 +2,7 @@
 // Requests are validated with the protocol's schemas; errors carry a code and whether to retry.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
-  AgentEvent,
+  type AgentEvent,
   agentPaths,
   HeartbeatRequest,
   HelloRequest,
@@ -23,8 +23,8 @@ import {
   registerAgent,
   rotateCredential,
 } from "../clusters/agent-sessions";
-import { applyInventoryBatch } from "../clusters/inventory-sync";
 import { renderInstallManifest } from "../clusters/install-manifest";
+import { applyInventoryBatch } from "../clusters/inventory-sync";
 
 export type AgentRouteOptions = {
   prisma: PrismaClient;

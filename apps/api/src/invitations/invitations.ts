@@ -1,7 +1,7 @@
 // Invitations: an admin invites an email with a role; the link (shown to the inviter, as there is
 // no mail server) carries a random token of which only the hash is stored.
 import type { Prisma, PrismaClient, RoleName } from "@switchyard/db/client";
-import { type UserActor, recordAuditEvent } from "../audit/record-audit-event";
+import { recordAuditEvent, type UserActor } from "../audit/record-audit-event";
 import { generateToken, hashToken } from "../auth/tokens";
 import { AppError } from "../errors";
 

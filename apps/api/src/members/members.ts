@@ -1,5 +1,5 @@
 import type { Prisma, PrismaClient, RoleName } from "@switchyard/db/client";
-import { type UserActor, recordAuditEvent } from "../audit/record-audit-event";
+import { recordAuditEvent, type UserActor } from "../audit/record-audit-event";
 import { AppError } from "../errors";
 
 export type MemberDto = {

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Prisma, PrismaClient, RoleName } from "@switchyard/db/client";
-import { type UserActor, recordAuditEvent } from "../audit/record-audit-event";
+import { recordAuditEvent, type UserActor } from "../audit/record-audit-event";
 import { capabilitiesOf } from "./roles";
 
 export type OrganizationSummaryDto = { id: string; slug: string; name: string; role: RoleName };
