@@ -198,6 +198,72 @@ describe("@kubernetes/client-node against the simulated cluster", () => {
     ]);
   });
 
+  it("applies an agent-install-like manifest (namespace, RBAC, secret, deployment)", async () => {
+    const objects = KubernetesObjectApi.makeApiClient(config);
+    const manifest: KubernetesObject[] = [
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: "switchyard-system" } },
+      {
+        apiVersion: "v1",
+        kind: "ServiceAccount",
+        metadata: { name: "agent", namespace: "switchyard-system" },
+      },
+      {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "ClusterRole",
+        metadata: { name: "switchyard-agent" },
+        rules: [{ apiGroups: [""], resources: ["namespaces", "pods"], verbs: ["get", "list", "watch"] }],
+      } as KubernetesObject,
+      {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: "agent-token", namespace: "switchyard-system" },
+        stringData: { token: "bootstrap" },
+      } as KubernetesObject,
+      {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: {
+          name: "switchyard-agent",
+          namespace: "switchyard-system",
+          labels: { app: "switchyard-agent" },
+        },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: "switchyard-agent" } },
+          template: {
+            metadata: { labels: { app: "switchyard-agent" } },
+            spec: {
+              serviceAccountName: "agent",
+              securityContext: { runAsNonRoot: true },
+              containers: [
+                {
+                  name: "agent",
+                  image: "ghcr.io/switchyard/agent:0.1.0",
+                  resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
+                  readinessProbe: { httpGet: { path: "/healthz", port: 8080 } },
+                },
+              ],
+            },
+          },
+        },
+      } as KubernetesObject,
+    ];
+    for (const object of manifest) {
+      await objects.patch(
+        object,
+        undefined,
+        undefined,
+        "switchyard-install",
+        true,
+        PatchStrategy.ServerSideApply,
+      );
+    }
+    const secret = cluster.store.get("Secret", "switchyard-system", "agent-token");
+    expect(secret?.data).toEqual({ token: Buffer.from("bootstrap").toString("base64") });
+    const agent = cluster.store.get("Deployment", "switchyard-system", "switchyard-agent");
+    expect(agent?.status).toMatchObject({ readyReplicas: 1 });
+  });
+
   it("a watch from a compacted resourceVersion gets a 410 ERROR event", async () => {
     const watch = new Watch(config);
     const log = eventLog<{ phase: string; code: unknown }>();

@@ -143,9 +143,19 @@ export function applyDefaults(type: ResourceType, object: JsonObject, context: D
       setDefault(object, "status", { replicas: 0, availableReplicas: 0 });
       return;
     }
-    case "/secrets":
+    case "/secrets": {
       setDefault(object, "type", "Opaque");
+      // stringData is write-only: the server folds it into data, base64-encoded.
+      const stringData = object.stringData;
+      if (isJsonObject(stringData)) {
+        const data = ensureObject(object, "data");
+        for (const [key, value] of Object.entries(stringData)) {
+          if (typeof value === "string") data[key] = Buffer.from(value, "utf8").toString("base64");
+        }
+        delete object.stringData;
+      }
       return;
+    }
     default:
       return;
   }

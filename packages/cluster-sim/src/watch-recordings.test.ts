@@ -39,6 +39,23 @@ async function readWatch(
   return { status: response.status, events };
 }
 
+/** Opens several watches, runs `actions` once all are connected, then reads each to its end. */
+async function readWatches(urls: string[], actions: () => Promise<void>): Promise<WatchEvent[][]> {
+  const responses = await Promise.all(urls.map((url) => fetch(url, { headers })));
+  await actions();
+  const texts = await Promise.all(responses.map((response) => response.text()));
+  return texts.map((text) =>
+    text
+      .split("\n")
+      .filter((line) => line !== "")
+      .map((line): WatchEvent => {
+        const parsed = toJsonValue(JSON.parse(line));
+        if (!isJsonObject(parsed) || !isJsonObject(parsed.object)) throw new Error(line);
+        return { type: String(parsed.type), object: parsed.object };
+      }),
+  );
+}
+
 function recordedEvents(file: string): WatchEvent[] {
   const body = loadRecording(file).responseBody;
   if (!Array.isArray(body)) throw new Error(`${file} has no events`);
@@ -92,14 +109,19 @@ describe.skipIf(!hasRecordings)("replaying watch and list recordings", () => {
 
   let listRv = "";
 
-  it("watch_virtualservices_bookmarks_timeout15_from_list_rv.json: events then a BOOKMARK before the timeout", async () => {
+  it("watch_virtualservices_bookmarks_timeout15_{from_list_rv,no_rv}.json: events then a BOOKMARK; synthetic ADDED and none without an RV", async () => {
     const list = toJsonValue(await (await fetch(base(), { headers })).json());
     listRv = String(isJsonObject(list) && isJsonObject(list.metadata) ? list.metadata.resourceVersion : "");
-    const { status, events } = await readWatch(
-      `${base()}?watch=1&allowWatchBookmarks=true&timeoutSeconds=3&resourceVersion=${listRv}`,
+    // Recorded side by side: one watch from the list RV, one without an RV, the same actions.
+    const [events = [], noRvEvents = []] = await readWatches(
+      [
+        `${base()}?watch=1&allowWatchBookmarks=true&timeoutSeconds=3&resourceVersion=${listRv}`,
+        `${base()}?watch=1&allowWatchBookmarks=true&timeoutSeconds=3`,
+      ],
       ratingsActions,
     );
-    expect(status).toBe(200);
+    const recordedNoRv = recordedEvents("watch_virtualservices_bookmarks_timeout15_no_rv.json");
+    expect(noRvEvents.map((event) => event.type)).toEqual(recordedNoRv.map((event) => event.type));
     const recorded = recordedEvents("watch_virtualservices_bookmarks_timeout15_from_list_rv.json");
     const withoutBookmarks = (list: WatchEvent[]) => list.filter((event) => event.type !== "BOOKMARK");
     expect(withoutBookmarks(events).map((event) => event.type)).toEqual(
@@ -136,16 +158,11 @@ describe.skipIf(!hasRecordings)("replaying watch and list recordings", () => {
     );
   });
 
-  it("watch_virtualservices_bookmarks_timeout15_no_rv.json: synthetic ADDED first, never a BOOKMARK", async () => {
-    const { events } = await readWatch(
-      `${base()}?watch=1&allowWatchBookmarks=true&timeoutSeconds=3`,
-      ratingsActions,
+  it("watch_configmaps_bookmark_builtin_type.json (bookmark shape of a built-in type) and watch_virtualservices_rv_too_large_empty_stream.json", async () => {
+    const started = Date.now();
+    const tooLarge = readWatch(
+      `${base()}?watch=1&allowWatchBookmarks=true&timeoutSeconds=1&resourceVersion=100561`,
     );
-    const recorded = recordedEvents("watch_virtualservices_bookmarks_timeout15_no_rv.json");
-    expect(events.map((event) => event.type)).toEqual(recorded.map((event) => event.type));
-  });
-
-  it("watch_configmaps_bookmark_builtin_type.json: bookmark shape of a built-in type", async () => {
     const rv = cluster.store.resourceVersion;
     const url = `${cluster.url}/api/v1/namespaces/bookinfo/configmaps?watch=1&allowWatchBookmarks=true&timeoutSeconds=3&resourceVersion=${rv}`;
     const { events } = await readWatch(url, async () => {
@@ -165,15 +182,10 @@ describe.skipIf(!hasRecordings)("replaying watch and list recordings", () => {
     const recorded = recordedEvents("watch_configmaps_bookmark_builtin_type.json");
     expect(events.map((event) => event.type)).toEqual(["BOOKMARK"]);
     expect(normalize(events[0]?.object ?? null)).toEqual(normalize(recorded[0]?.object ?? null));
-  });
-
-  it("watch_virtualservices_rv_too_large_empty_stream.json: a future RV gets no events until the timeout", async () => {
-    const started = Date.now();
-    const { status, events } = await readWatch(
-      `${base()}?watch=1&allowWatchBookmarks=true&timeoutSeconds=1&resourceVersion=100561`,
-    );
-    expect(status).toBe(200);
-    expect(events).toEqual([]);
+    // A future RV: 200, no events at all (not even the writes above), held until the timeout.
+    const silent = await tooLarge;
+    expect(silent.status).toBe(200);
+    expect(silent.events).toEqual([]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
   });
 
