@@ -1,20 +1,45 @@
 // What integration tests of the API share: services on the run's own database, users and
 // organizations made through the real domain functions, and callers acting as a given user.
 import { randomBytes } from "node:crypto";
+import type { AddressInfo } from "node:net";
 import { inject } from "vitest";
+import { createApiServer } from "../src/http/server";
 import { appRouter } from "../src/router";
 import { createServices } from "../src/services";
 import type { Context, SessionUser } from "../src/trpc/context";
 import { createCallerFactory } from "../src/trpc/init";
 import { signUp } from "../src/users/accounts";
 
-export function createTestServices() {
+export function createTestServices(options: { heartbeatIntervalSeconds?: number } = {}) {
   return createServices({
     databaseUrl: inject("databaseUrl"),
     redisUrl: inject("redisUrl"),
     publicUrl: "http://console.test",
     logLevel: "silent",
+    heartbeatIntervalSeconds: options.heartbeatIntervalSeconds ?? 1,
   });
+}
+
+export const testAuthSecret = "test-secret-test-secret-test-secret-42";
+
+/** The API's HTTP server on a free loopback port, over the given services. */
+export async function startTestApi(services: TestServices) {
+  await services.events.start();
+  const server = createApiServer({
+    ...services,
+    authSecret: testAuthSecret,
+    agentApiUrl: "http://api.test",
+    agentImage: "agent:test",
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }
 
 export type TestServices = ReturnType<typeof createTestServices>;

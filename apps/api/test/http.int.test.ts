@@ -1,35 +1,25 @@
 // The API over HTTP, as the console's proxy and a load balancer see it: probes, metrics, request
 // ids, and the console's next-auth session cookie authenticating tRPC calls.
-import type { AddressInfo } from "node:net";
 import { encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApiServer } from "../src/http/server";
-import { createTestServices, signUpOwner, type TestServices } from "./harness";
+import { createTestServices, signUpOwner, startTestApi, type TestServices, testAuthSecret } from "./harness";
 
-const authSecret = "test-secret-test-secret-test-secret-42";
 let services: TestServices;
-let server: ReturnType<typeof createApiServer>;
+let api: Awaited<ReturnType<typeof startTestApi>>;
 let baseUrl: string;
 
 beforeAll(async () => {
   services = createTestServices();
-  server = createApiServer({
-    ...services,
-    authSecret,
-    agentApiUrl: "http://api.test",
-    agentImage: "agent:test",
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  api = await startTestApi(services);
+  baseUrl = api.url;
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await api.close();
   await services.close();
 });
 
-async function sessionCookieFor(userId: string, secret = authSecret): Promise<string> {
+async function sessionCookieFor(userId: string, secret = testAuthSecret): Promise<string> {
   const token = await encode({ token: { sub: userId, email: "x@example.test" }, secret });
   return `next-auth.session-token=${token}`;
 }
