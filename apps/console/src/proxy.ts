@@ -13,4 +13,6 @@ export async function proxy(request: NextRequest) {
   return NextResponse.redirect(signIn);
 }
 
+// Organization pages only. /install and /agent/v1 are called by kubectl and cluster agents, which
+// have no session (the token or credential is the authentication), so they must never be sent to sign in.
 export const config = { matcher: ["/o/:path*"] };
