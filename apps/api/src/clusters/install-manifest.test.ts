@@ -2,6 +2,8 @@
 // Kubernetes' own OpenAPI v3 schemas (v1.28.7) as strictly as a server-side apply would.
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { startSimulatedCluster } from "@switchyard/cluster-sim/cluster";
+import type { JsonObject } from "@switchyard/cluster-sim/json";
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
@@ -150,5 +152,22 @@ describe("install manifest", () => {
       image: "i",
     });
     expect(parseAllDocuments(hostile)).toHaveLength(objects.length);
+  });
+
+  it("applies cleanly to a (simulated) cluster, as kubectl apply would", async () => {
+    const cluster = await startSimulatedCluster({ name: "install-target", seed: "empty" });
+    try {
+      for (const object of objects) {
+        cluster.store.apply(object as JsonObject, { fieldManager: "kubectl" });
+      }
+      expect(cluster.store.get("Deployment", agentNamespace, "switchyard-agent")).toBeDefined();
+      expect(cluster.store.get("ClusterRole", "", "switchyard-agent")).toBeDefined();
+      // A second apply of the same manifest is a no-op, as re-running the line should be.
+      const before = cluster.store.resourceVersion;
+      for (const object of objects) cluster.store.apply(object as JsonObject, { fieldManager: "kubectl" });
+      expect(cluster.store.resourceVersion).toBe(before);
+    } finally {
+      await cluster.close();
+    }
   });
 });
