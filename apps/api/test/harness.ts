@@ -22,8 +22,8 @@ export function createTestServices(options: { heartbeatIntervalSeconds?: number 
 
 export const testAuthSecret = "test-secret-test-secret-test-secret-42";
 
-/** The API's HTTP server on a free loopback port, over the given services. */
-export async function startTestApi(services: TestServices) {
+/** The API's HTTP server on loopback (a free port unless given), over the given services. */
+export async function startTestApi(services: TestServices, port = 0) {
   await services.events.start();
   const server = createApiServer({
     ...services,
@@ -31,10 +31,11 @@ export async function startTestApi(services: TestServices) {
     agentApiUrl: "http://api.test",
     agentImage: "agent:test",
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
+    port: (server.address() as AddressInfo).port,
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
@@ -97,4 +98,23 @@ export async function addMember(
     invitationToken: token,
   });
   return { id: created.id, email: created.email, name: created.name };
+}
+
+/** Polls `check` until it returns a value (not undefined) or the deadline passes. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  options: { timeoutMs?: number; what: string },
+): Promise<T> {
+  const deadline = Date.now() + (options.timeoutMs ?? 15_000);
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${options.what}${lastError ? `: ${String(lastError)}` : ""}`);
 }
