@@ -90,10 +90,11 @@ export class Agent {
   private async run(): Promise<AgentResult> {
     const { logger } = this.deps;
     try {
+      // Listing the cluster does not need the API: start it now, so the snapshot is ready sooner.
+      this.watcher.start();
       this.stored = await this.credential();
       if (this.abort.signal.aborted) return { status: "stopped" };
       this.deps.api.setCredential(this.stored.credential);
-      this.watcher.start();
       await this.sessionLoop();
       return { status: "stopped" };
     } catch (error) {

@@ -92,8 +92,16 @@ export class InventorySync {
     }
     snapshot.commit();
     const info = { objects: snapshot.objects.length, batches: batches.length, ms: Date.now() - started };
+    const memory = process.memoryUsage();
     this.options.logger.info(
-      { ...info, sequence: this.applied, snapshotId: id },
+      {
+        ...info,
+        sequence: this.applied,
+        snapshotId: id,
+        // For the inventory bench and for operators sizing the agent's memory limit.
+        rssMb: Math.round(memory.rss / 2 ** 20),
+        heapUsedMb: Math.round(memory.heapUsed / 2 ** 20),
+      },
       "inventory snapshot applied",
     );
     this.options.onSnapshotAcknowledged?.(info);
