@@ -20,6 +20,7 @@ export function OrgShell({ slug, user, children }: Props) {
   const capabilities = organization.data?.capabilities;
   const nav = [
     { href: base, label: "Overview", test: "nav-overview", isShown: true },
+    { href: `${base}/clusters`, label: "Clusters", test: "nav-clusters", isShown: true },
     { href: `${base}/members`, label: "Members", test: "nav-members", isShown: true },
     {
       href: `${base}/audit`,
@@ -41,20 +42,25 @@ export function OrgShell({ slug, user, children }: Props) {
           ) : (
             nav
               .filter((item) => item.isShown)
-              .map((item) => (
-                <Link
-                  key={item.href}
-                  href={item.href}
-                  className={pathname === item.href ? "sidebar__link sidebar__link--active" : "sidebar__link"}
-                  aria-current={pathname === item.href ? "page" : undefined}
-                  data-test={item.test}
-                >
-                  {item.label}
-                </Link>
-              ))
+              .map((item) => {
+                // A cluster's own page still belongs to Clusters; the overview is only itself.
+                const isActive =
+                  pathname === item.href || (item.href !== base && pathname.startsWith(`${item.href}/`));
+                return (
+                  <Link
+                    key={item.href}
+                    href={item.href}
+                    className={isActive ? "sidebar__link sidebar__link--active" : "sidebar__link"}
+                    aria-current={pathname === item.href ? "page" : undefined}
+                    data-test={item.test}
+                  >
+                    {item.label}
+                  </Link>
+                );
+              })
           )}
         </nav>
-        <p className="sidebar__footer">Clusters, graph and policies arrive here next.</p>
+        <p className="sidebar__footer">The service graph and policies arrive here next.</p>
       </aside>
       <div className="shell__main">
         <header className="topbar">

@@ -31,7 +31,9 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
     responseHeaders: [],
     setResponseHeaders: (upstream) => ({
       // The manifest is YAML; the API's refusals (used, expired, revoked) are a sentence for the terminal.
-      "content-type": upstream.ok ? "application/yaml" : (upstream.headers.get("content-type") ?? "text/plain"),
+      "content-type": upstream.ok
+        ? "application/yaml"
+        : (upstream.headers.get("content-type") ?? "text/plain"),
       // A manifest holds a bootstrap token: no cache may keep it.
       "cache-control": "no-store",
     }),

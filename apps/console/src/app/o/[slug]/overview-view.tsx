@@ -1,15 +1,18 @@
 "use client";
 
-import { EmptyState } from "@switchyard/ui/empty-state";
 import { Skeleton } from "@switchyard/ui/skeleton";
+import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { roleDescriptions, roleLabels } from "~/lib/roles";
+import { canManageClusters, roleDescriptions, roleLabels } from "~/lib/roles";
+import { useTRPC } from "~/lib/trpc";
 import { useOrganization } from "~/lib/use-organization";
 
 const dateFormat = new Intl.DateTimeFormat("en", { dateStyle: "medium" });
 
 export function OverviewView({ slug }: { slug: string }) {
   const organization = useOrganization(slug);
+  const trpc = useTRPC();
+  const clusters = useQuery(trpc.clusters.list.queryOptions({ orgSlug: slug }));
   const base = `/o/${encodeURIComponent(slug)}`;
 
   // Errors are shown once, by the shell around every organization page.
@@ -62,15 +65,23 @@ export function OverviewView({ slug }: { slug: string }) {
             </Link>
           ) : null}
         </div>
+        <div className="stat" data-test="overview-clusters">
+          <span className="stat__label">Clusters connected</span>
+          <span className="stat__value" data-test="overview-cluster-count">
+            {clusters.data
+              ? `${clusters.data.filter((cluster) => cluster.status === "connected").length} / ${clusters.data.length}`
+              : clusters.isError
+                ? "—"
+                : "…"}
+          </span>
+          {clusters.isError ? <span className="stat__hint">Could not be loaded right now.</span> : null}
+          <Link href={`${base}/clusters`} className="stat__hint" data-test="overview-clusters-link">
+            {clusters.data?.length === 0 && canManageClusters(org.role)
+              ? "Connect a cluster →"
+              : "See clusters →"}
+          </Link>
+        </div>
       </div>
-      <section className="card">
-        <h2 className="card__title">Clusters</h2>
-        <EmptyState
-          title="No clusters connected yet"
-          description="Connecting a Kubernetes cluster with one command lands in an upcoming release. Its service graph, policies and rollouts will appear here."
-          data-test="clusters-empty"
-        />
-      </section>
     </div>
   );
 }
