@@ -47,13 +47,17 @@ wait_for() {
   exit 1
 }
 wait_for "$API_URL/readyz" var/log/api.log
+# Three simulated clusters with their agents, connected to the demo organization.
+node --import tsx scripts/demo-clusters.ts >var/log/clusters.log 2>&1 &
+pids+=($!)
 wait_for "http://127.0.0.1:$CONSOLE_PORT/signin" var/log/console.log
 
 cat <<MSG
 
   Switchyard is running at $PUBLIC_URL   (ready in $((SECONDS - started)) s)
   Sign in as  demo@switchyard.dev  /  switchyard-demo
-  Logs: var/log/api.log, var/log/console.log. Ctrl-C stops it.
+  Three simulated clusters (prod-us-east, prod-eu-west, staging-us-east) are connected.
+  Logs: var/log/api.log, var/log/console.log, var/log/clusters.log. Ctrl-C stops it.
 
 MSG
 wait

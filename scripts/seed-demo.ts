@@ -4,8 +4,7 @@
 import { createInvitation } from "../apps/api/src/invitations/invitations";
 import { signUp } from "../apps/api/src/users/accounts";
 import { createPrismaClient } from "../packages/db/src/client";
-
-export const demoLogin = { email: "demo@switchyard.dev", password: "switchyard-demo" };
+import { demoLogin } from "./demo-login";
 
 const databaseUrl = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/switchyard";
 const publicUrl = process.env.PUBLIC_URL ?? "http://localhost:3000";
