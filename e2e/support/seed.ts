@@ -65,3 +65,13 @@ export async function invite(
   if (!token) throw new Error(`unexpected invitation link ${url}`);
   return { url, token };
 }
+
+/** Creates a cluster as the signed-in `request` (an admin); returns its id and single-use install token. */
+export async function createCluster(
+  request: APIRequestContext,
+  orgSlug: string,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<{ clusterId: string; bootstrapToken: string; installCommand: string }> {
+  return trpcMutation(request, "clusters.create", { orgSlug, name, labels });
+}
