@@ -1,39 +1,12 @@
 // p50/p99 of an authenticated tRPC query (orgs.get: session decode, user lookup, membership check,
 // org overview) under 50 concurrent clients, against a real API process on its own database.
 // The same run measures /healthz under the same load as the ceiling: what the HTTP stack alone costs.
-import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
-import path from "node:path";
 import { encode } from "next-auth/jwt";
-import { createTestDatabase, dropTestDatabase } from "../../packages/db/src/test-database";
+import { median, quantile, round2, startBenchApi } from "../support";
 
 const concurrency = 50;
 const requestsPerRound = 2_000;
 const rounds = 3;
-const repoRoot = path.resolve(import.meta.dirname, "../..");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
-
-function quantile(sorted: number[], q: number): number {
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[index] ?? Number.NaN;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
 
 async function load(
   url: string,
@@ -58,48 +31,17 @@ async function load(
   return { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), rps: latencies.length / seconds };
 }
 
-async function waitForReady(baseUrl: string, api: ChildProcess) {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if (api.exitCode !== null) throw new Error("the API exited during start-up");
-    try {
-      if ((await fetch(`${baseUrl}/readyz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error("the API did not become ready");
-}
-
 async function main() {
-  const databaseUrl = await createTestDatabase(
-    process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/switchyard",
-  );
-  const authSecret = randomBytes(32).toString("hex");
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  // node --import tsx (not npx) so that killing the child stops the API itself.
-  const api = spawn(process.execPath, ["--import", "tsx", "apps/api/src/main.ts"], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      API_PORT: String(port),
-      AUTH_SECRET: authSecret,
-      PUBLIC_URL: "http://localhost:3000",
-      LOG_LEVEL: "warn",
-    },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  const api = await startBenchApi();
+  const baseUrl = api.url;
   try {
-    await waitForReady(baseUrl, api);
     const signUp = await fetch(`${baseUrl}/trpc/auth.signUp`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ name: "Bench", email: "bench@example.test", password: "bench-password-1" }),
     });
     const created = (await signUp.json()) as { result: { data: { id: string; organizationSlug: string } } };
-    const token = await encode({ token: { sub: created.result.data.id }, secret: authSecret });
+    const token = await encode({ token: { sub: created.result.data.id }, secret: api.authSecret });
     const headers = { cookie: `next-auth.session-token=${token}` };
     const queryUrl = `${baseUrl}/trpc/orgs.get?input=${encodeURIComponent(
       JSON.stringify({ orgSlug: created.result.data.organizationSlug }),
@@ -123,17 +65,15 @@ async function main() {
         bench: "api-latency",
         concurrency,
         requests: requestsPerRound * rounds,
-        p50_ms: Number(p50.toFixed(2)),
-        p99_ms: Number(median(query.map((r) => r.p99)).toFixed(2)),
+        p50_ms: round2(p50),
+        p99_ms: round2(median(query.map((r) => r.p99))),
         rps: Math.round(median(query.map((r) => r.rps))),
-        healthz_p50_ms: Number(healthzP50.toFixed(2)),
-        ratio_p50_to_healthz: Number((p50 / healthzP50).toFixed(2)),
+        healthz_p50_ms: round2(healthzP50),
+        ratio_p50_to_healthz: round2(p50 / healthzP50),
       }),
     );
   } finally {
-    api.kill("SIGTERM");
-    await new Promise((resolve) => api.once("exit", resolve));
-    await dropTestDatabase(databaseUrl);
+    await api.stop();
   }
 }
 

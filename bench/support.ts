@@ -1,0 +1,82 @@
+// What benchmarks share: a free port, medians, and a real API process on a database of its own.
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:net";
+import path from "node:path";
+import { createTestDatabase, dropTestDatabase } from "../packages/db/src/test-database";
+
+export const repoRoot = path.resolve(import.meta.dirname, "..");
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
+    });
+  });
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+/** The q-quantile of sorted values, nearest rank. */
+export function quantile(sorted: number[], q: number): number {
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[index] ?? Number.NaN;
+}
+
+export const round2 = (value: number) => Number(value.toFixed(2));
+
+export type BenchApi = { url: string; databaseUrl: string; authSecret: string; stop: () => Promise<void> };
+
+/** Starts `apps/api` as its own process on a fresh database; `stop` ends it and drops the database. */
+export async function startBenchApi(env: Record<string, string> = {}): Promise<BenchApi> {
+  const databaseUrl = await createTestDatabase(
+    process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/switchyard",
+  );
+  const authSecret = randomBytes(32).toString("hex");
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  // node --import tsx (not npx) so that killing the child stops the API itself.
+  const api: ChildProcess = spawn(process.execPath, ["--import", "tsx", "apps/api/src/main.ts"], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      API_PORT: String(port),
+      AUTH_SECRET: authSecret,
+      PUBLIC_URL: url,
+      LOG_LEVEL: "warn",
+      ...env,
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const stop = async () => {
+    if (api.exitCode === null) {
+      api.kill("SIGTERM");
+      await new Promise((resolve) => api.once("exit", resolve));
+    }
+    await dropTestDatabase(databaseUrl);
+  };
+  try {
+    for (let attempt = 0; ; attempt++) {
+      if (api.exitCode !== null) throw new Error("the API exited during start-up");
+      if (attempt > 300) throw new Error("the API did not become ready");
+      const isReady = await fetch(`${url}/readyz`).then(
+        (response) => response.ok,
+        () => false,
+      );
+      if (isReady) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, databaseUrl, authSecret, stop };
+}
