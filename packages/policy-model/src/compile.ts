@@ -5,8 +5,9 @@
  *
  * A policy with an error in a cluster contributes nothing there — a policy never half-lands.
  */
+import { assembleResult } from "./assemble";
 import { resolveClaims } from "./conflicts";
-import { type Diagnostic, PolicyModelInternalError, sortDiagnostics } from "./diagnostics";
+import { type Diagnostic, PolicyModelInternalError } from "./diagnostics";
 import { emitAuthorizationPolicy } from "./emit/authorization-policy";
 import { emitDestinationRule } from "./emit/destination-rule";
 import { emitRateLimitFilter } from "./emit/envoy-filter";
@@ -14,7 +15,7 @@ import { identity, memoEmit } from "./emit/memo";
 import { namePrefix, serviceHost } from "./emit/names";
 import { emitPeerAuthentication } from "./emit/peer-authentication";
 import { emitVirtualService } from "./emit/virtual-service";
-import { canonicalJson, contentHash, sha256Hex, shortHash } from "./hash";
+import { canonicalJson, shortHash } from "./hash";
 import {
   type ClusterInventory,
   type InventoryIndex,
@@ -26,7 +27,7 @@ import {
   serviceSelector,
 } from "./inventory";
 import { authorizationsFor, effectiveMtlsMode, readAuthorizations, ruleCovers } from "./istio-semantics";
-import { compareResources, contentHashAnnotation, type MeshResource, resourceKey } from "./resource";
+import type { MeshResource } from "./resource";
 import type {
   AuthorizationPolicy,
   ClusterSelector,
@@ -45,6 +46,12 @@ export interface CompileResult {
   diagnostics: Diagnostic[];
   /** `sha256:` over every resource: equal exactly when the desired config is equal. */
   hash: string;
+}
+
+/** What one independent unit of a cluster's compile contributes, in no particular order. */
+export interface CompileUnit {
+  resources: MeshResource[];
+  diagnostics: Diagnostic[];
 }
 
 export interface ClusterRef {
@@ -79,41 +86,12 @@ interface Context {
 const namesCluster = (policy: Policy, cluster: string): boolean =>
   policy.spec.scope?.clusters?.names?.includes(cluster) ?? false;
 
-/** Winners per service for one kind of service-scoped policy. */
-function claimServices<P extends ServicePolicy>(
-  ctx: Context,
-  policies: readonly P[],
-  what: string,
-): Map<string, { policy: P; service: InventoryService }> {
-  const claims = new Map<string, { service: InventoryService; claimants: P[] }>();
-  for (const policy of policies) {
-    const { namespace, service: name } = policy.spec.scope;
-    const service = ctx.index.service(namespace, name);
-    if (!service) {
-      if (namesCluster(policy, ctx.cluster))
-        ctx.diagnostics.push({
-          severity: "warning",
-          code: "service-not-in-cluster",
-          message: `service ${namespace}/${name} does not exist in cluster ${ctx.cluster}, which the policy names`,
-          policy: policy.metadata.name,
-          path: ["spec", "scope", "service"],
-          cluster: ctx.cluster,
-        });
-      continue;
-    }
-    const key = `${namespace}/${name}`;
-    const claim = claims.get(key);
-    if (claim) claim.claimants.push(policy);
-    else claims.set(key, { service, claimants: [policy] });
-  }
-  const winners = new Map<string, { policy: P; service: InventoryService }>();
-  for (const [key, { service, claimants }] of claims) {
-    const host = serviceHost(service.namespace, service.name, ctx.inventory.cluster.domainSuffix);
-    const resolution = resolveClaims(claimants, `${what} of ${host}`, ctx.cluster);
-    ctx.diagnostics.push(...resolution.diagnostics);
-    if (resolution.winner) winners.set(key, { policy: resolution.winner, service });
-  }
-  return winners;
+/** Decide between the policies claiming one thing; the losers' and ties' diagnostics go to ctx. */
+function claim<P extends Policy>(ctx: Context, claimants: readonly P[], what: string): P | undefined {
+  if (claimants.length === 0) return undefined;
+  const resolution = resolveClaims(claimants, what, ctx.cluster);
+  ctx.diagnostics.push(...resolution.diagnostics);
+  return resolution.winner;
 }
 
 /** Every version a traffic policy routes to must have ready workloads here, or its share gets 503s. */
@@ -154,52 +132,73 @@ function checkVersions(ctx: Context, policy: TrafficPolicy, service: InventorySe
   return ok;
 }
 
-function compileServices(
-  ctx: Context,
-  traffic: TrafficPolicy[],
-  resilience: ResiliencePolicy[],
-  limits: RateLimitPolicy[],
-) {
-  const domainSuffix = ctx.inventory.cluster.domainSuffix;
-  const routed = claimServices(ctx, traffic, "the routes");
-  for (const [key, { policy, service }] of routed)
-    if (!checkVersions(ctx, policy, service)) routed.delete(key);
-  const resilient = claimServices(ctx, resilience, "the traffic policy");
-  const keys = [...new Set([...routed.keys(), ...resilient.keys()])].sort();
-  for (const key of keys) {
-    const t = routed.get(key);
-    const r = resilient.get(key);
-    const service = t?.service ?? r?.service;
-    if (!service) continue;
-    const owner = t?.policy ?? r?.policy;
-    if (!owner) continue;
-    const rule = memoEmit(
-      owner,
-      `dr|${t ? identity(t.policy) : 0}|${r ? identity(r.policy) : 0}|${service.name}|${domainSuffix}`,
-      () => {
-        const emitted = emitDestinationRule({
-          namespace: service.namespace,
-          service: service.name,
-          domainSuffix,
-          ...(t ? { traffic: t.policy } : {}),
-          ...(r ? { resilience: r.policy } : {}),
+/**
+ * Everything one service host gets in a cluster: its DestinationRule, VirtualService and rate limit
+ * filter, and the diagnostics about them. Depends only on the policies that target this service, so
+ * a change to one of them recompiles this unit alone.
+ */
+function compileService(ctx: Context, group: ServiceGroup) {
+  const cluster = ctx.inventory.cluster;
+  const applicable = group.policies.filter((p) => policyAppliesTo(p, cluster));
+  if (applicable.length === 0) return;
+  const { namespace, service: name } = group;
+  const service = ctx.index.service(namespace, name);
+  if (!service) {
+    for (const policy of applicable)
+      if (namesCluster(policy, ctx.cluster))
+        ctx.diagnostics.push({
+          severity: "warning",
+          code: "service-not-in-cluster",
+          message: `service ${namespace}/${name} does not exist in cluster ${ctx.cluster}, which the policy names`,
+          policy: policy.metadata.name,
+          path: ["spec", "scope", "service"],
+          cluster: ctx.cluster,
         });
-        if (!emitted) throw new PolicyModelInternalError(`no DestinationRule for ${key}`);
-        return emitted;
-      },
-    );
-    ctx.resources.push(rule);
-    if (t) {
-      const policy = t.policy;
-      ctx.resources.push(
-        memoEmit(policy, `vs|${domainSuffix}`, () => emitVirtualService({ policy, domainSuffix })),
-      );
-    }
+    return;
   }
-  for (const { policy, service } of claimServices(ctx, limits, "the rate limit").values())
+  const traffic: TrafficPolicy[] = [];
+  const resilience: ResiliencePolicy[] = [];
+  const limits: RateLimitPolicy[] = [];
+  for (const policy of applicable) {
+    if (policy.kind === "TrafficPolicy") traffic.push(policy);
+    else if (policy.kind === "ResiliencePolicy") resilience.push(policy);
+    else limits.push(policy);
+  }
+  const domainSuffix = cluster.domainSuffix;
+  const host = serviceHost(service.namespace, service.name, domainSuffix);
+  const claimed = claim(ctx, traffic, `the routes of ${host}`);
+  const routed = claimed && checkVersions(ctx, claimed, service) ? claimed : undefined;
+  const resilient = claim(ctx, resilience, `the traffic policy of ${host}`);
+  const owner = routed ?? resilient;
+  if (owner) {
+    const key = `${namespace}/${name}`;
     ctx.resources.push(
-      memoEmit(policy, `rl|${canonicalJson(serviceSelector(service))}`, () =>
-        emitRateLimitFilter({ policy, matchLabels: serviceSelector(service) }),
+      memoEmit(
+        owner,
+        `dr|${routed ? identity(routed) : 0}|${resilient ? identity(resilient) : 0}|${service.name}|${domainSuffix}`,
+        () => {
+          const emitted = emitDestinationRule({
+            namespace: service.namespace,
+            service: service.name,
+            domainSuffix,
+            ...(routed ? { traffic: routed } : {}),
+            ...(resilient ? { resilience: resilient } : {}),
+          });
+          if (!emitted) throw new PolicyModelInternalError(`no DestinationRule for ${key}`);
+          return emitted;
+        },
+      ),
+    );
+  }
+  if (routed)
+    ctx.resources.push(
+      memoEmit(routed, `vs|${domainSuffix}`, () => emitVirtualService({ policy: routed, domainSuffix })),
+    );
+  const limited = claim(ctx, limits, `the rate limit of ${host}`);
+  if (limited)
+    ctx.resources.push(
+      memoEmit(limited, `rl|${canonicalJson(serviceSelector(service))}`, () =>
+        emitRateLimitFilter({ policy: limited, matchLabels: serviceSelector(service) }),
       ),
     );
 }
@@ -425,6 +424,158 @@ function reportShadowedAllows(
   }
 }
 
+/**
+ * The policies of a set, grouped by the unit of a cluster's compile they feed, each group in name
+ * order (the order every stage sees them in, so output never depends on input order).
+ */
+export interface PolicyGroups {
+  /** Traffic, resilience and rate limit policies by `namespace/service`. */
+  services: Map<string, ServiceGroup>;
+  mtls: MtlsPolicy[];
+  authorization: AuthorizationPolicy[];
+}
+
+export interface ServiceGroup {
+  namespace: string;
+  service: string;
+  policies: ServicePolicy[];
+}
+
+/**
+ * The unit of a cluster's compile a policy feeds. Units are independent: each reads only its own
+ * policies and the inventory, and no resource or diagnostic of one depends on another's.
+ */
+export function unitKeyOf(policy: Policy): string {
+  switch (policy.kind) {
+    case "TrafficPolicy":
+    case "ResiliencePolicy":
+    case "RateLimitPolicy":
+      return `service:${policy.spec.scope.namespace}/${policy.spec.scope.service}`;
+    case "MtlsPolicy":
+      // Modes interact across mesh, namespace and workload level (and feed the sidecar check).
+      return "mtls";
+    case "AuthorizationPolicy":
+      // The shadowed-allow check reads every authorization policy of the cluster together.
+      return "authorization";
+  }
+}
+
+export function groupPolicies(policies: readonly Policy[]): PolicyGroups {
+  const groups: PolicyGroups = { services: new Map(), mtls: [], authorization: [] };
+  for (const policy of [...policies].sort(byName)) addToGroup(groups, policy, false);
+  return groups;
+}
+
+/** Insert at the policy's place in name order (appending when the caller adds in name order). */
+function insertByName<P extends Policy>(list: P[], policy: P, isSorted: boolean): void {
+  if (!isSorted) {
+    list.push(policy);
+    return;
+  }
+  let at = list.length;
+  while (at > 0) {
+    const previous = list[at - 1];
+    if (!previous || byName(previous, policy) <= 0) break;
+    at--;
+  }
+  list.splice(at, 0, policy);
+}
+
+function addToGroup(groups: PolicyGroups, policy: Policy, isSorted: boolean): void {
+  switch (policy.kind) {
+    case "TrafficPolicy":
+    case "ResiliencePolicy":
+    case "RateLimitPolicy": {
+      const { namespace, service } = policy.spec.scope;
+      const key = `${namespace}/${service}`;
+      const group = groups.services.get(key);
+      if (group) insertByName(group.policies, policy, isSorted);
+      else groups.services.set(key, { namespace, service, policies: [policy] });
+      return;
+    }
+    case "MtlsPolicy":
+      insertByName(groups.mtls, policy, isSorted);
+      return;
+    case "AuthorizationPolicy":
+      insertByName(groups.authorization, policy, isSorted);
+      return;
+  }
+}
+
+/** Add a policy to groups kept up to date across changes, at its place in name order. */
+export const addPolicyToGroups = (groups: PolicyGroups, policy: Policy): void =>
+  addToGroup(groups, policy, true);
+
+/** Remove exactly this policy object from groups kept up to date across changes. */
+export function removePolicyFromGroups(groups: PolicyGroups, policy: Policy): void {
+  const drop = <P extends Policy>(list: P[]) => {
+    const at = list.indexOf(policy as P);
+    if (at >= 0) list.splice(at, 1);
+  };
+  switch (policy.kind) {
+    case "TrafficPolicy":
+    case "ResiliencePolicy":
+    case "RateLimitPolicy": {
+      const key = `${policy.spec.scope.namespace}/${policy.spec.scope.service}`;
+      const group = groups.services.get(key);
+      if (!group) return;
+      drop(group.policies);
+      if (group.policies.length === 0) groups.services.delete(key);
+      return;
+    }
+    case "MtlsPolicy":
+      drop(groups.mtls);
+      return;
+    case "AuthorizationPolicy":
+      drop(groups.authorization);
+      return;
+  }
+}
+
+const newContext = (index: InventoryIndex): Context => ({
+  inventory: index.inventory,
+  index,
+  cluster: index.inventory.cluster.name,
+  diagnostics: [],
+  resources: [],
+});
+
+const servicePrefix = "service:";
+
+/** Compile one unit (see `unitKeyOf`) of one cluster. */
+export function compileUnit(key: string, groups: PolicyGroups, index: InventoryIndex): CompileUnit {
+  const ctx = newContext(index);
+  const cluster = index.inventory.cluster;
+  if (key === "mtls")
+    compileMtls(
+      ctx,
+      groups.mtls.filter((p) => policyAppliesTo(p, cluster)),
+    );
+  else if (key === "authorization")
+    compileAuthorization(
+      ctx,
+      groups.authorization.filter((p) => policyAppliesTo(p, cluster)),
+    );
+  else if (key.startsWith(servicePrefix)) {
+    const group = groups.services.get(key.slice(servicePrefix.length));
+    if (group) compileService(ctx, group);
+  } else throw new PolicyModelInternalError(`unknown compile unit ${key}`);
+  return { resources: ctx.resources, diagnostics: ctx.diagnostics };
+}
+
+/** Every unit of one cluster that contributes something, by unit key. */
+export function compileUnits(groups: PolicyGroups, index: InventoryIndex): Map<string, CompileUnit> {
+  const units = new Map<string, CompileUnit>();
+  const keep = (key: string, unit: CompileUnit) => {
+    if (unit.resources.length > 0 || unit.diagnostics.length > 0) units.set(key, unit);
+  };
+  for (const key of groups.services.keys())
+    keep(`${servicePrefix}${key}`, compileUnit(`${servicePrefix}${key}`, groups, index));
+  keep("mtls", compileUnit("mtls", groups, index));
+  keep("authorization", compileUnit("authorization", groups, index));
+  return units;
+}
+
 /** Compile every policy that applies to one cluster into that cluster's Istio resources. */
 export function compile(policies: readonly Policy[], inventory: ClusterInventory): CompileResult {
   return compileIndexed(policies, indexInventory(resolveInventory(inventory)));
@@ -432,62 +583,13 @@ export function compile(policies: readonly Policy[], inventory: ClusterInventory
 
 /** compile() over an inventory already resolved and indexed — what a long-lived FleetCompiler reuses. */
 export function compileIndexed(policies: readonly Policy[], index: InventoryIndex): CompileResult {
-  const resolved = index.inventory;
-  const cluster = resolved.cluster.name;
-  const ctx: Context = {
-    inventory: resolved,
-    index,
-    cluster,
-    diagnostics: [],
-    resources: [],
-  };
-  const traffic: TrafficPolicy[] = [];
-  const resilience: ResiliencePolicy[] = [];
-  const limits: RateLimitPolicy[] = [];
-  const mtls: MtlsPolicy[] = [];
-  const authorization: AuthorizationPolicy[] = [];
-  const applicable = policies.filter((p) => policyAppliesTo(p, resolved.cluster)).sort(byName);
-  for (const policy of applicable) {
-    switch (policy.kind) {
-      case "TrafficPolicy":
-        traffic.push(policy);
-        break;
-      case "ResiliencePolicy":
-        resilience.push(policy);
-        break;
-      case "RateLimitPolicy":
-        limits.push(policy);
-        break;
-      case "MtlsPolicy":
-        mtls.push(policy);
-        break;
-      case "AuthorizationPolicy":
-        authorization.push(policy);
-        break;
-    }
-  }
-  compileServices(ctx, traffic, resilience, limits);
-  compileMtls(ctx, mtls);
-  compileAuthorization(ctx, authorization);
-  const resources = ctx.resources.sort(compareResources);
-  for (let i = 1; i < resources.length; i++) {
-    const previous = resources[i - 1];
-    const current = resources[i];
-    if (previous && current && resourceKey(previous) === resourceKey(current))
-      throw new PolicyModelInternalError(`two resources share the key ${resourceKey(current)}`);
-  }
-  return {
-    cluster,
-    resources,
-    diagnostics: sortDiagnostics(ctx.diagnostics),
-    hash: configHash(resources),
-  };
+  return compileGrouped(groupPolicies(policies), index);
 }
 
-/** Hash of a cluster's desired config, from the resources' own content hashes. */
-export function configHash(resources: readonly MeshResource[]): string {
-  let text = "";
-  for (const r of resources)
-    text += `${resourceKey(r)} ${r.metadata.annotations[contentHashAnnotation] ?? contentHash(r)}\n`;
-  return `sha256:${sha256Hex(text)}`;
+/** compile() over policies already grouped, so a fleet groups them once for all its clusters. */
+export function compileGrouped(groups: PolicyGroups, index: InventoryIndex): CompileResult {
+  return assembleResult(index.inventory.cluster.name, compileUnits(groups, index).values());
 }
+
+// Kept here too: callers hashed configs through compile before assembling had its own stage.
+export { configHash } from "./assemble";

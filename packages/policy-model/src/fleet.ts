@@ -2,7 +2,21 @@
  * Many clusters at once: compile a policy set for every cluster, and find which clusters one policy
  * change touches so only those are recompiled (the incremental path the compile job takes).
  */
-import { type ClusterRef, type CompileResult, compile, compileIndexed, policyAppliesTo } from "./compile";
+import { assembleResult, updateResult } from "./assemble";
+import {
+  addPolicyToGroups,
+  type ClusterRef,
+  type CompileResult,
+  type CompileUnit,
+  compileGrouped,
+  compileUnit,
+  compileUnits,
+  groupPolicies,
+  type PolicyGroups,
+  policyAppliesTo,
+  removePolicyFromGroups,
+  unitKeyOf,
+} from "./compile";
 import { type Diagnostic, sortDiagnostics } from "./diagnostics";
 import { type ClusterInventory, type InventoryIndex, indexInventory, resolveInventory } from "./inventory";
 import type { Policy } from "./schema";
@@ -18,7 +32,11 @@ export function compileFleet(
   policies: readonly Policy[],
   inventories: readonly ClusterInventory[],
 ): FleetCompileResult {
-  const results = inventories.map((inventory) => compile(policies, inventory));
+  // Grouping sorts the whole set: do it once for the fleet, not once per cluster.
+  const groups = groupPolicies(policies);
+  const results = inventories.map((inventory) =>
+    compileGrouped(groups, indexInventory(resolveInventory(inventory))),
+  );
   const diagnostics: Diagnostic[] = [];
   for (const policy of policies) {
     if (inventories.some((i) => policyAppliesTo(policy, i.cluster))) continue;
@@ -92,31 +110,37 @@ export function affectedClusters(
     .map((i) => i.cluster.name);
 }
 
+interface ClusterState {
+  inventory: ClusterInventory;
+  index: InventoryIndex;
+  /** The last compile's units by unit key (only those that contribute something). */
+  units: Map<string, CompileUnit>;
+  result?: CompileResult;
+}
+
 /**
- * A long-lived compiler for a fleet: keeps each cluster's indexed inventory and last result, so a
- * change to one policy recompiles only the clusters it touches. Inventories and policies are treated
- * as immutable; give it a new inventory with `setInventory` when a cluster reports a change.
+ * A long-lived compiler for a fleet: keeps each cluster's indexed inventory, its compile units and
+ * last result, so a change to one policy recompiles only the units it feeds (one service host, or a
+ * cluster's mTLS or authorization policies) in only the clusters it touches, and merges them into
+ * the rest of each result. Every result is exactly what `compile` gives for the same input.
+ * Inventories and policies are treated as immutable; give it a new inventory with `setInventory`
+ * when a cluster reports a change.
  */
 export class FleetCompiler {
-  private readonly indexes = new Map<string, InventoryIndex>();
-  private readonly inventories = new Map<string, ClusterInventory>();
+  private readonly clusters = new Map<string, ClusterState>();
   private readonly policies = new Map<string, Policy>();
-  private readonly results = new Map<string, CompileResult>();
+  private readonly groups: PolicyGroups;
 
   constructor(inventories: readonly ClusterInventory[], policies: readonly Policy[]) {
     for (const inventory of inventories) this.setInventory(inventory, { isDeferred: true });
     for (const policy of policies) this.policies.set(policy.metadata.name, policy);
+    this.groups = groupPolicies([...this.policies.values()]);
   }
 
   /** Compile every cluster from scratch. */
   compileAll(): CompileResult[] {
-    const policies = [...this.policies.values()];
     const out: CompileResult[] = [];
-    for (const [name, index] of this.indexes) {
-      const result = compileIndexed(policies, index);
-      this.results.set(name, result);
-      out.push(result);
-    }
+    for (const state of this.clusters.values()) out.push(this.compileCluster(state));
     return out;
   }
 
@@ -125,16 +149,30 @@ export class FleetCompiler {
    * clusters it touches. Returns those clusters' new results; every other cluster's result stands.
    */
   applyChange(before: Policy | undefined, after: Policy | undefined): CompileResult[] {
-    if (before) this.policies.delete(before.metadata.name);
-    if (after) this.policies.set(after.metadata.name, after);
-    const policies = [...this.policies.values()];
+    // What leaves the set is what is stored under the name, whatever `before` says.
+    const changed: Policy[] = [];
+    const leave = (name: string) => {
+      const stored = this.policies.get(name);
+      if (!stored) return;
+      this.policies.delete(name);
+      removePolicyFromGroups(this.groups, stored);
+      changed.push(stored);
+    };
+    if (before) leave(before.metadata.name);
+    if (after) {
+      leave(after.metadata.name);
+      this.policies.set(after.metadata.name, after);
+      addPolicyToGroups(this.groups, after);
+      changed.push(after);
+    }
+    if (before && !changed.includes(before)) changed.push(before);
+    const unitKeys = [...new Set(changed.map(unitKeyOf))];
     const out: CompileResult[] = [];
-    for (const name of affectedClusters(before, after, [...this.inventories.values()])) {
-      const index = this.indexes.get(name);
-      if (!index) continue;
-      const result = compileIndexed(policies, index);
-      this.results.set(name, result);
-      out.push(result);
+    for (const state of this.clusters.values()) {
+      if (!changed.some((p) => policyTouches(p, state.inventory))) continue;
+      out.push(
+        state.result ? this.recompileUnits(state, state.result, unitKeys) : this.compileCluster(state),
+      );
     }
     return out;
   }
@@ -144,17 +182,45 @@ export class FleetCompiler {
     inventory: ClusterInventory,
     options: { isDeferred?: boolean } = {},
   ): CompileResult | undefined {
-    const name = inventory.cluster.name;
-    const index = indexInventory(resolveInventory(inventory));
-    this.inventories.set(name, inventory);
-    this.indexes.set(name, index);
+    const state: ClusterState = {
+      inventory,
+      index: indexInventory(resolveInventory(inventory)),
+      units: new Map(),
+    };
+    this.clusters.set(inventory.cluster.name, state);
     if (options.isDeferred) return undefined;
-    const result = compileIndexed([...this.policies.values()], index);
-    this.results.set(name, result);
-    return result;
+    return this.compileCluster(state);
   }
 
   result(cluster: string): CompileResult | undefined {
-    return this.results.get(cluster);
+    return this.clusters.get(cluster)?.result;
+  }
+
+  private compileCluster(state: ClusterState): CompileResult {
+    state.units = compileUnits(this.groups, state.index);
+    const result = assembleResult(state.index.inventory.cluster.name, state.units.values());
+    state.result = result;
+    return result;
+  }
+
+  private recompileUnits(
+    state: ClusterState,
+    previous: CompileResult,
+    keys: readonly string[],
+  ): CompileResult {
+    const removed: CompileUnit[] = [];
+    const added: CompileUnit[] = [];
+    for (const key of keys) {
+      const old = state.units.get(key);
+      if (old) removed.push(old);
+      const unit = compileUnit(key, this.groups, state.index);
+      if (unit.resources.length > 0 || unit.diagnostics.length > 0) {
+        state.units.set(key, unit);
+        added.push(unit);
+      } else state.units.delete(key);
+    }
+    const result = updateResult(previous, removed, added);
+    state.result = result;
+    return result;
   }
 }

@@ -26,7 +26,7 @@ export function canonicalJson(value: unknown): string {
   return `${out}}`;
 }
 
-const K = new Uint32Array([
+const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
   0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
   0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8,
@@ -38,34 +38,51 @@ const K = new Uint32Array([
 ]);
 
 const encoder = new TextEncoder();
-const W = new Uint32Array(64);
+const W = new Int32Array(64);
 // One growing buffer for all calls: hashing is hot in the compiler and allocation shows up as GC.
 let buffer = new Uint8Array(4096);
+const hexByte = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+const hexWord = (x: number): string =>
+  (hexByte[x >>> 24] ?? "") +
+  (hexByte[(x >>> 16) & 255] ?? "") +
+  (hexByte[(x >>> 8) & 255] ?? "") +
+  (hexByte[x & 255] ?? "");
 
 /** SHA-256 of the UTF-8 bytes of `text`, as 64 lowercase hex digits. */
 export function sha256Hex(text: string): string {
   // UTF-8 needs at most 3 bytes per UTF-16 code unit; 72 more for padding and length.
   const needed = text.length * 3 + 72;
   if (buffer.length < needed) buffer = new Uint8Array(Math.max(needed, buffer.length * 2));
-  const length = encoder.encodeInto(text, buffer).written;
-  const blocks = (length + 9 + 63) >> 6;
-  const padded = buffer.subarray(0, blocks << 6);
-  padded.fill(0, length);
-  padded[length] = 0x80;
-  const bitLength = length * 8;
-  const view = new DataView(padded.buffer, padded.byteOffset, padded.byteLength);
-  view.setUint32(padded.length - 8, Math.floor(bitLength / 0x1_0000_0000));
-  view.setUint32(padded.length - 4, bitLength >>> 0);
-  let h0 = 0x6a09e667;
-  let h1 = 0xbb67ae85;
-  let h2 = 0x3c6ef372;
-  let h3 = 0xa54ff53a;
-  let h4 = 0x510e527f;
-  let h5 = 0x9b05688c;
-  let h6 = 0x1f83d9ab;
-  let h7 = 0x5be0cd19;
-  for (let offset = 0; offset < padded.length; offset += 64) {
-    for (let i = 0; i < 16; i++) W[i] = view.getUint32(offset + i * 4);
+  const bytes = buffer;
+  const length = encoder.encodeInto(text, bytes).written;
+  const end = ((length + 9 + 63) >> 6) << 6;
+  bytes.fill(0, length, end);
+  bytes[length] = 0x80;
+  // Big-endian 64-bit bit length; written byte by byte (a DataView per call costs more than it saves).
+  const high = Math.floor((length * 8) / 0x1_0000_0000);
+  const low = (length * 8) >>> 0;
+  for (let i = 0; i < 4; i++) {
+    bytes[end - 8 + i] = high >>> (24 - 8 * i);
+    bytes[end - 4 + i] = low >>> (24 - 8 * i);
+  }
+  // Signed 32-bit state throughout (`| 0`) keeps V8 on small-integer arithmetic.
+  let h0 = 0x6a09e667 | 0;
+  let h1 = 0xbb67ae85 | 0;
+  let h2 = 0x3c6ef372 | 0;
+  let h3 = 0xa54ff53a | 0;
+  let h4 = 0x510e527f | 0;
+  let h5 = 0x9b05688c | 0;
+  let h6 = 0x1f83d9ab | 0;
+  let h7 = 0x5be0cd19 | 0;
+  for (let offset = 0; offset < end; offset += 64) {
+    for (let i = 0; i < 16; i++) {
+      const j = offset + (i << 2);
+      W[i] =
+        ((bytes[j] ?? 0) << 24) |
+        ((bytes[j + 1] ?? 0) << 16) |
+        ((bytes[j + 2] ?? 0) << 8) |
+        (bytes[j + 3] ?? 0);
+    }
     for (let i = 16; i < 64; i++) {
       const w15 = W[i - 15] ?? 0;
       const w2 = W[i - 2] ?? 0;
@@ -106,7 +123,16 @@ export function sha256Hex(text: string): string {
     h6 = (h6 + g) | 0;
     h7 = (h7 + h) | 0;
   }
-  return [h0, h1, h2, h3, h4, h5, h6, h7].map((x) => (x >>> 0).toString(16).padStart(8, "0")).join("");
+  return (
+    hexWord(h0) +
+    hexWord(h1) +
+    hexWord(h2) +
+    hexWord(h3) +
+    hexWord(h4) +
+    hexWord(h5) +
+    hexWord(h6) +
+    hexWord(h7)
+  );
 }
 
 /** `sha256:<hex>` of a value's canonical JSON. */
