@@ -177,6 +177,9 @@ describe("install lines", () => {
     await expect(
       callerFor(services, owner).clusters.create({ orgSlug, name: "Prod EU!", labels: {} }),
     ).rejects.toThrow(/name must be lowercase/);
+    await expect(
+      callerFor(services, owner).clusters.create({ orgSlug, name: "ok", labels: { "bad key!": "x" } }),
+    ).rejects.toThrow(/label key .{0,4}bad key!.{0,4} must be/);
     expect(await callerFor(services, owner).clusters.list({ orgSlug })).toEqual([]);
   });
 });

@@ -16,8 +16,13 @@ describe("roles", () => {
       canViewAudit: false,
       canGrantOwner: false,
       canEditPolicies: false,
+      canManageClusters: false,
     });
-    expect(capabilitiesOf("admin")).toMatchObject({ canManageMembers: true, canGrantOwner: false });
+    expect(capabilitiesOf("admin")).toMatchObject({
+      canManageMembers: true,
+      canGrantOwner: false,
+      canManageClusters: true,
+    });
     expect(capabilitiesOf("owner")).toMatchObject({ canGrantOwner: true });
   });
 });

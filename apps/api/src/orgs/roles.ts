@@ -14,5 +14,6 @@ export function capabilitiesOf(role: RoleName) {
     canViewAudit: hasRoleAtLeast(role, "admin"),
     canGrantOwner: role === "owner",
     canEditPolicies: hasRoleAtLeast(role, "editor"),
+    canManageClusters: hasRoleAtLeast(role, "admin"),
   };
 }

@@ -23,20 +23,29 @@ const clusterNameSchema = z
     /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
     "name must be lowercase letters, digits and '-', starting and ending with a letter or digit",
   );
-const labelKeySchema = z
-  .string()
-  .max(63, "label keys must be at most 63 characters")
-  .regex(/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, "label keys must be letters, digits, '-', '_' or '.'");
-const labelValueSchema = z
-  .string()
-  .max(63, "label values must be at most 63 characters")
-  .regex(
-    /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/,
-    "label values must be letters, digits, '-', '_' or '.'",
-  );
-const labelsSchema = z
-  .record(labelKeySchema, labelValueSchema)
-  .refine((labels) => Object.keys(labels).length <= 20, "at most 20 labels");
+const labelKeyPattern = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const labelValuePattern = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
+// Checked per entry (not with z.record's key schema) so each message names the label at fault.
+const labelsSchema = z.record(z.string(), z.string()).superRefine((labels, ctx) => {
+  const entries = Object.entries(labels);
+  if (entries.length > 20) ctx.addIssue({ code: "custom", message: "at most 20 labels" });
+  for (const [key, value] of entries) {
+    if (key.length > 63 || !labelKeyPattern.test(key)) {
+      ctx.addIssue({
+        code: "custom",
+        path: [key],
+        message: `label key "${key}" must be at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`,
+      });
+    }
+    if (value.length > 63 || !labelValuePattern.test(value)) {
+      ctx.addIssue({
+        code: "custom",
+        path: [key],
+        message: `label value of "${key}" must be at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`,
+      });
+    }
+  }
+});
 
 const clusterSchema = z.object({
   id: z.string(),

@@ -42,6 +42,7 @@ export const orgsRouter = router({
           canViewAudit: z.boolean(),
           canGrantOwner: z.boolean(),
           canEditPolicies: z.boolean(),
+          canManageClusters: z.boolean(),
         }),
       }),
     )

@@ -24,11 +24,3 @@ const roles: readonly string[] = ["owner", "admin", "editor", "viewer"] satisfie
 export function isRole(value: string): value is Role {
   return roles.includes(value);
 }
-
-/**
- * Connecting, rotating and removing clusters is the API's `admin` level. orgs.get has no capability
- * flag for it yet, so it is derived from the role here (the API checks it again on every call).
- */
-export function canManageClusters(role: Role): boolean {
-  return role === "owner" || role === "admin";
-}

@@ -3,7 +3,7 @@
 import { Skeleton } from "@switchyard/ui/skeleton";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { canManageClusters, roleDescriptions, roleLabels } from "~/lib/roles";
+import { roleDescriptions, roleLabels } from "~/lib/roles";
 import { useTRPC } from "~/lib/trpc";
 import { useOrganization } from "~/lib/use-organization";
 
@@ -76,7 +76,7 @@ export function OverviewView({ slug }: { slug: string }) {
           </span>
           {clusters.isError ? <span className="stat__hint">Could not be loaded right now.</span> : null}
           <Link href={`${base}/clusters`} className="stat__hint" data-test="overview-clusters-link">
-            {clusters.data?.length === 0 && canManageClusters(org.role)
+            {clusters.data?.length === 0 && org.capabilities.canManageClusters
               ? "Connect a cluster →"
               : "See clusters →"}
           </Link>

@@ -7,7 +7,6 @@ import { Skeleton } from "@switchyard/ui/skeleton";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { messageOf } from "~/lib/api-errors";
-import { canManageClusters } from "~/lib/roles";
 import { useTRPC } from "~/lib/trpc";
 import { useNow } from "~/lib/use-now";
 import { useOrganization } from "~/lib/use-organization";
@@ -25,7 +24,7 @@ export function ClustersView({ slug }: { slug: string }) {
   const now = useNow();
 
   if (!organization.data) return <Skeleton lines={6} height="20px" />;
-  const canManage = canManageClusters(organization.data.role);
+  const canManage = organization.data.capabilities.canManageClusters;
   const connectButton = (size: "md" | "sm", test: string) => (
     <Button size={size} onClick={() => setIsConnecting(true)} data-test={test}>
       Connect cluster

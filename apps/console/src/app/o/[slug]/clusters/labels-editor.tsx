@@ -45,18 +45,6 @@ export function localLabelErrors(rows: readonly LabelRow[]): Record<number, stri
   return errors;
 }
 
-/**
- * zod reports a bad record key as "Invalid key in record" and keeps the API's own rule in a nested
- * issue the flattened field errors leave out, so say the rule here (see the report: the API could
- * lift the nested message).
- */
-function readableLabelError(message: string | undefined): string | undefined {
-  if (message === "Invalid key in record") {
-    return "label keys must be letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
-  }
-  return message;
-}
-
 export function LabelsEditor({ rows, onChange, errors, groupError, localErrors }: Props) {
   function update(id: number, patch: Partial<LabelRow>) {
     onChange(rows.map((row) => (row.id === id ? { ...row, ...patch } : row)));
@@ -68,7 +56,7 @@ export function LabelsEditor({ rows, onChange, errors, groupError, localErrors }
         Used to pick clusters for policies and rollouts, e.g. region=eu-west-1, env=prod.
       </p>
       {rows.map((row, index) => {
-        const message = localErrors[row.id] ?? readableLabelError(errors[`labels.${row.key.trim()}`]?.[0]);
+        const message = localErrors[row.id] ?? errors[`labels.${row.key.trim()}`]?.[0];
         const errorId = `cluster-label-${row.id}-error`;
         return (
           <div

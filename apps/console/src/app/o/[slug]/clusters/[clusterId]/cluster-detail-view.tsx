@@ -11,7 +11,6 @@ import { ClusterStatusBadge } from "~/components/cluster-status-badge";
 import { LabelChips } from "~/components/label-chips";
 import { errorCodeOf, messageOf } from "~/lib/api-errors";
 import { formatAgo } from "~/lib/relative-time";
-import { canManageClusters } from "~/lib/roles";
 import { useTRPC } from "~/lib/trpc";
 import { useNow } from "~/lib/use-now";
 import { useOrganization } from "~/lib/use-organization";
@@ -114,7 +113,7 @@ function ClusterDetail({
   }
 
   const data = cluster.data;
-  const canManage = canManageClusters(organization.data.role);
+  const canManage = organization.data.capabilities.canManageClusters;
   const isPending = data.status === "pending";
 
   return (
