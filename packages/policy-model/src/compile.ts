@@ -569,8 +569,17 @@ export function compileUnits(groups: PolicyGroups, index: InventoryIndex): Map<s
   const keep = (key: string, unit: CompileUnit) => {
     if (unit.resources.length > 0 || unit.diagnostics.length > 0) units.set(key, unit);
   };
-  for (const key of groups.services.keys())
+  const cluster = index.inventory.cluster.name;
+  for (const [key, group] of groups.services) {
+    // Most services of a fleet are not in a given cluster: without the service, only a policy that
+    // names the cluster has something to say (service-not-in-cluster), so skip the rest unbuilt.
+    if (
+      !index.service(group.namespace, group.service) &&
+      !group.policies.some((p) => namesCluster(p, cluster))
+    )
+      continue;
     keep(`${servicePrefix}${key}`, compileUnit(`${servicePrefix}${key}`, groups, index));
+  }
   keep("mtls", compileUnit("mtls", groups, index));
   keep("authorization", compileUnit("authorization", groups, index));
   return units;

@@ -100,7 +100,17 @@ export interface InventoryWorkload {
   serviceAccount: string;
 }
 
-/** Fill in defaults without re-validating (the API's stored inventory was validated on the way in). */
+type InputService = NonNullable<ClusterInventory["services"]>[number];
+type InputWorkload = NonNullable<ClusterInventory["workloads"]>[number];
+const isResolvedService = (s: InputService): s is InputService & InventoryService => s.ports !== undefined;
+const isResolvedWorkload = (w: InputWorkload): w is InputWorkload & InventoryWorkload =>
+  w.labels !== undefined && w.serviceAccount !== undefined;
+
+/**
+ * Fill in defaults without re-validating (the API's stored inventory was validated on the way in).
+ * Items that already have every field are shared, not copied: inventories are immutable values, and
+ * a fleet's inventories hold hundreds of thousands of items.
+ */
 export function resolveInventory(inventory: ClusterInventory): ResolvedInventory {
   const { cluster } = inventory;
   return {
@@ -112,12 +122,14 @@ export function resolveInventory(inventory: ClusterInventory): ResolvedInventory
       domainSuffix: cluster.domainSuffix ?? "svc.cluster.local",
     },
     namespaces: inventory.namespaces ?? [],
-    services: (inventory.services ?? []).map((s) => ({ ...s, ports: s.ports ?? [] })),
-    workloads: (inventory.workloads ?? []).map((w) => ({
-      ...w,
-      labels: w.labels ?? {},
-      serviceAccount: w.serviceAccount ?? "default",
-    })),
+    services: (inventory.services ?? []).map((s) =>
+      isResolvedService(s) ? s : { ...s, ports: s.ports ?? [] },
+    ),
+    workloads: (inventory.workloads ?? []).map((w) =>
+      isResolvedWorkload(w)
+        ? w
+        : { ...w, labels: w.labels ?? {}, serviceAccount: w.serviceAccount ?? "default" },
+    ),
   };
 }
 
@@ -149,30 +161,59 @@ export interface InventoryIndex {
   namespace(name: string): InventoryNamespace | undefined;
 }
 
-export function indexInventory(inventory: ResolvedInventory): InventoryIndex {
-  const services = new Map<string, InventoryService>();
-  for (const s of inventory.services) services.set(`${s.namespace}/${s.name}`, s);
-  const byNamespace = new Map<string, InventoryWorkload[]>();
-  const sorted = [...inventory.workloads].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const w of sorted) {
-    const list = byNamespace.get(w.namespace);
-    if (list) list.push(w);
-    else byNamespace.set(w.namespace, [w]);
+const byWorkloadName = (a: InventoryWorkload, b: InventoryWorkload): number =>
+  a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+
+function listIn<K, V>(map: Map<K, V[]>, key: K): V[] {
+  let list = map.get(key);
+  if (!list) {
+    list = [];
+    map.set(key, list);
   }
-  const byApp = new Map<string, InventoryWorkload[]>();
-  for (const w of sorted) {
+  return list;
+}
+
+export function indexInventory(inventory: ResolvedInventory): InventoryIndex {
+  // Nested maps keyed by the inventory's own strings (whose hashes V8 keeps) rather than a new
+  // `namespace/name` string per item and per lookup: indexing runs for every cluster of a fleet.
+  const services = new Map<string, Map<string, InventoryService>>();
+  for (const s of inventory.services) {
+    let inNamespace = services.get(s.namespace);
+    if (!inNamespace) {
+      inNamespace = new Map();
+      services.set(s.namespace, inNamespace);
+    }
+    inNamespace.set(s.name, s);
+  }
+  const byNamespace = new Map<string, InventoryWorkload[]>();
+  const byApp = new Map<string, Map<string, InventoryWorkload[]>>();
+  for (const w of inventory.workloads) {
+    listIn(byNamespace, w.namespace).push(w);
     const app = w.labels.app;
     if (app === undefined) continue;
-    const key = `${w.namespace}/${app}`;
-    const list = byApp.get(key);
-    if (list) list.push(w);
-    else byApp.set(key, [w]);
+    let apps = byApp.get(w.namespace);
+    if (!apps) {
+      apps = new Map();
+      byApp.set(w.namespace, apps);
+    }
+    listIn(apps, app).push(w);
   }
+  // Each list is sorted by name the first time it is read: a stable sort of one group gives the same
+  // order as sorting every workload first, and most groups are never read.
+  const sorted = new WeakSet<InventoryWorkload[]>();
+  const inNameOrder = (list: InventoryWorkload[]): InventoryWorkload[] => {
+    if (!sorted.has(list)) {
+      list.sort(byWorkloadName);
+      sorted.add(list);
+    }
+    return list;
+  };
+  const none: InventoryWorkload[] = [];
   const namespaces = new Map(inventory.namespaces.map((n) => [n.name, n]));
   const workloadCache = new Map<InventoryService, InventoryWorkload[]>();
   return {
     inventory,
-    service: (namespace, name) => services.get(`${namespace}/${name}`),
+    service: (namespace, name) => services.get(namespace)?.get(name),
     workloadsOf(service) {
       const cached = workloadCache.get(service);
       if (cached) return cached;
@@ -180,13 +221,16 @@ export function indexInventory(inventory: ResolvedInventory): InventoryIndex {
       // Most selectors name `app`: look only at that app's workloads.
       const candidates =
         selector.app !== undefined
-          ? (byApp.get(`${service.namespace}/${selector.app}`) ?? [])
-          : (byNamespace.get(service.namespace) ?? []);
-      const found = candidates.filter((w) => labelsMatch(selector, w.labels));
+          ? byApp.get(service.namespace)?.get(selector.app)
+          : byNamespace.get(service.namespace);
+      const found = candidates ? inNameOrder(candidates).filter((w) => labelsMatch(selector, w.labels)) : [];
       workloadCache.set(service, found);
       return found;
     },
-    workloadsIn: (namespace) => byNamespace.get(namespace) ?? [],
+    workloadsIn: (namespace) => {
+      const list = byNamespace.get(namespace);
+      return list ? inNameOrder(list) : none;
+    },
     namespace: (name) => namespaces.get(name),
   };
 }
