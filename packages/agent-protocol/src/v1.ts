@@ -8,7 +8,9 @@
 //   POST /agent/v1/inventory  snapshot chunks and deltas, numbered
 //   POST /agent/v1/heartbeat  liveness
 //   POST /agent/v1/rotate     trade the current credential for a new one
-//   GET  /agent/v1/events     SSE: control messages (revoked, rotate)
+//   GET  /agent/v1/events     SSE: control messages (revoked, rotate, desired-config)
+//   GET  /agent/v1/desired-config   the cluster's latest desired configuration version
+//   POST /agent/v1/config-status    per-resource results of applying a version, and drift
 // Every call but register carries `Authorization: Bearer <credential>`.
 import { z } from "zod";
 
@@ -21,6 +23,8 @@ export const agentPaths = {
   heartbeat: "/agent/v1/heartbeat",
   rotate: "/agent/v1/rotate",
   events: "/agent/v1/events",
+  desiredConfig: "/agent/v1/desired-config",
+  configStatus: "/agent/v1/config-status",
 } as const;
 
 const kubeName = z.string().min(1).max(253);
@@ -171,8 +175,83 @@ export const AgentEvent = z.discriminatedUnion("type", [
   z.object({ type: z.literal("revoked"), reason: z.string() }),
   /** An admin asked for a new credential: call rotate and keep the new one. */
   z.object({ type: z.literal("rotate") }),
+  /**
+   * A new desired configuration version exists for this cluster: fetch it (GET desired-config).
+   * Also sent right after `ready` with the current version, so an agent that was offline catches up.
+   */
+  z.object({ type: z.literal("desired-config"), version: z.number().int().nonnegative() }),
 ]);
 export type AgentEvent = z.infer<typeof AgentEvent>;
+
+// ── desired configuration ───────────────────────────────────────────────────────────────────
+/**
+ * One Istio resource as compiled by policy-model (`MeshResource`): ours when it carries the label
+ * `app.kubernetes.io/managed-by: switchyard`. The agent applies exactly this with server-side apply.
+ */
+export const DesiredResource = z.object({
+  apiVersion: z.string().max(100),
+  kind: z.string().max(100),
+  metadata: z.object({
+    name: kubeName,
+    namespace: kubeName,
+    labels: labels,
+    annotations: z.record(z.string(), z.string()),
+  }),
+  spec: z.record(z.string(), z.unknown()),
+});
+export type DesiredResource = z.infer<typeof DesiredResource>;
+
+/**
+ * The cluster's complete desired configuration at one version. Versions are per cluster, start at 1
+ * and only grow; version 0 means nothing was ever compiled for the cluster (prune nothing).
+ * The resources are the whole truth: anything we own that is not listed is to be pruned.
+ */
+export const DesiredConfig = z.object({
+  version: z.number().int().nonnegative(),
+  contentHash: z.string().max(128),
+  /** Whether the agent should put back owned resources that someone else changed or deleted. */
+  repairDrift: z.boolean(),
+  resources: z.array(DesiredResource).max(20_000),
+});
+export type DesiredConfig = z.infer<typeof DesiredConfig>;
+
+export const ResourceRef = z.object({
+  apiVersion: z.string().max(100),
+  kind: z.string().max(100),
+  namespace: z.string().max(253),
+  name: kubeName,
+});
+export type ResourceRef = z.infer<typeof ResourceRef>;
+
+export const ResourceResult = ResourceRef.extend({
+  outcome: z.enum(["applied", "unchanged", "pruned", "conflict", "rejected"]),
+  /** For conflict: the other field manager(s) named by the API server. */
+  conflictManagers: z.array(z.string().max(256)).max(20).optional(),
+  /** The API server's message for conflict and rejected. */
+  message: z.string().max(4000).optional(),
+});
+export type ResourceResult = z.infer<typeof ResourceResult>;
+
+export const DriftReport = ResourceRef.extend({
+  change: z.enum(["modified", "deleted"]),
+  /** Who changed it, from managedFields, when known. */
+  manager: z.string().max(256).optional(),
+  isRepaired: z.boolean(),
+});
+export type DriftReport = z.infer<typeof DriftReport>;
+
+/**
+ * What happened when the agent applied `version` (results), or drift it saw since (drift only,
+ * results empty). `reachedVersion` is the version the cluster now runs: equal to `version` when
+ * every resource applied, unchanged or pruned; the previous one otherwise.
+ */
+export const ConfigStatusReport = z.object({
+  version: z.number().int().nonnegative(),
+  reachedVersion: z.number().int().nonnegative(),
+  results: z.array(ResourceResult).max(20_000),
+  drift: z.array(DriftReport).max(20_000),
+});
+export type ConfigStatusReport = z.infer<typeof ConfigStatusReport>;
 
 // ── errors ──────────────────────────────────────────────────────────────────────────────────
 /**
