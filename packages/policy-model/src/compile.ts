@@ -26,7 +26,13 @@ import {
   resolveInventory,
   serviceSelector,
 } from "./inventory";
-import { authorizationsFor, effectiveMtlsMode, readAuthorizations, ruleCovers } from "./istio-semantics";
+import {
+  authorizationsFor,
+  effectiveMtlsMode,
+  type IstioAuthorization,
+  readAuthorization,
+  ruleCovers,
+} from "./istio-semantics";
 import type { MeshResource } from "./resource";
 import type {
   AuthorizationPolicy,
@@ -360,6 +366,25 @@ function compileAuthorization(ctx: Context, policies: AuthorizationPolicy[]) {
   reportShadowedAllows(ctx, emitted);
 }
 
+// Emitted resources and inventory labels are immutable values shared by every cluster (and every
+// recompile) they occur in: read each once, not once per cluster that checks shadowed allows.
+const authorizationCache = new WeakMap<MeshResource, IstioAuthorization | undefined>();
+function authorizationOf(resource: MeshResource): IstioAuthorization | undefined {
+  if (authorizationCache.has(resource)) return authorizationCache.get(resource);
+  const read = readAuthorization(resource);
+  authorizationCache.set(resource, read);
+  return read;
+}
+const labelKeys = new WeakMap<Readonly<Record<string, string>>, string>();
+function labelsKey(labels: Readonly<Record<string, string>>): string {
+  let key = labelKeys.get(labels);
+  if (key === undefined) {
+    key = canonicalJson(labels);
+    labelKeys.set(labels, key);
+  }
+  return key;
+}
+
 /** A deny that matches everything every allow rule of a workload allows leaves those allows dead. */
 function reportShadowedAllows(
   ctx: Context,
@@ -367,7 +392,7 @@ function reportShadowedAllows(
 ) {
   if (!emitted.some((e) => e.policy.spec.action === "deny")) return;
   const policyOf = new Map(emitted.map((e) => [e.resource, e.policy]));
-  const authorizations = readAuthorizations(emitted.map((e) => e.resource));
+  const authorizations = emitted.flatMap((e) => authorizationOf(e.resource) ?? []);
   const root = ctx.inventory.cluster.rootNamespace;
   // Only workloads a deny applies to can have shadowed allows: the deny's namespace, or all of them
   // for a deny in the root namespace. Workloads with equal labels see the same policies: check one.
@@ -383,7 +408,7 @@ function reportShadowedAllows(
     const seenLabels = new Set<string>();
     const subjects = (workloads.length > 0 ? workloads : [{ namespace, labels: {}, name: "" }]).filter(
       (w) => {
-        const key = canonicalJson(w.labels);
+        const key = labelsKey(w.labels);
         if (seenLabels.has(key)) return false;
         seenLabels.add(key);
         return true;
