@@ -10,6 +10,8 @@ import type { Logger } from "pino";
 import { Backoff, type BackoffOptions, defaultBackoff, sleep } from "./backoff";
 import type { AgentApiClient } from "./clients/api-client";
 import type { KubernetesClient } from "./clients/kubernetes";
+import { ConfigLoop, ConfigState } from "./config/config-loop";
+import { type IstioCluster, KubeIstioCluster } from "./config/istio-resources";
 import type { CredentialStore, StoredCredential } from "./credential-store";
 import { FatalAgentError, isFatal, isSequenceGap, toFatal } from "./errors";
 import { EventStream } from "./events";
@@ -24,6 +26,8 @@ export interface AgentDependencies {
   kube: KubernetesClient;
   credentials: CredentialStore;
   logger: Logger;
+  /** Where desired configuration is applied; defaults to the Kubernetes client's cluster. */
+  istio?: IstioCluster;
 }
 
 export interface AgentSettings {
@@ -40,6 +44,8 @@ export interface AgentSettings {
   pageSize?: number;
   /** Base length of each Kubernetes watch (default 300 s, jittered up to twice that). */
   watchTimeoutSeconds?: number;
+  /** How long drift changes are gathered into one report (default 200 ms). */
+  configDebounceMs?: number;
 }
 
 export type AgentResult = { status: "stopped" } | { status: "fatal"; code: string; message: string };
@@ -52,6 +58,8 @@ export class Agent {
   private readonly watcher: InventoryWatcher;
   private readonly backoff: Backoff;
   private stored: StoredCredential | undefined;
+  /** Outlives sessions: the desired-configuration version reached and the drift baseline. */
+  configState: ConfigState | undefined;
   private running: Promise<AgentResult> | undefined;
   /** Sessions that reached hello; for logs and tests. */
   sessions = 0;
@@ -95,6 +103,7 @@ export class Agent {
       this.stored = await this.credential();
       if (this.abort.signal.aborted) return { status: "stopped" };
       this.deps.api.setCredential(this.stored.credential);
+      this.configState = new ConfigState(this.stored.reachedConfigVersion ?? 0);
       await this.sessionLoop();
       return { status: "stopped" };
     } catch (error) {
@@ -230,8 +239,23 @@ export class Agent {
       sequence: () => sync.lastAppliedSequence,
       logger,
     });
-    const events = new EventStream({ api, logger, onRotate: (rotateSignal) => this.rotate(rotateSignal) });
-    const loops: Loop[] = [sync, heartbeat, events];
+    const config = new ConfigLoop({
+      api,
+      cluster: this.deps.istio ?? new KubeIstioCluster(kube.config),
+      state: this.configState ?? new ConfigState(),
+      logger: logger.child({ component: "config" }),
+      saveReachedVersion: (version) => this.saveReachedVersion(version),
+      debounceMs: this.settings.configDebounceMs,
+      backoff: this.settings.backoff,
+      watchTimeoutSeconds: this.settings.watchTimeoutSeconds,
+    });
+    const events = new EventStream({
+      api,
+      logger,
+      onRotate: (rotateSignal) => this.rotate(rotateSignal),
+      onDesiredConfig: (version) => config.notify(version),
+    });
+    const loops: Loop[] = [sync, heartbeat, events, config];
     const stopped = new Promise<void>((resolve) => {
       if (signal.aborted) resolve();
       else signal.addEventListener("abort", () => resolve(), { once: true });
@@ -241,6 +265,14 @@ export class Agent {
     } finally {
       await Promise.all(loops.map((loop) => loop.stop()));
     }
+  }
+
+  /** Kept with the credential (same store, same write), so a restart resumes from this version. */
+  private async saveReachedVersion(version: number): Promise<void> {
+    if (this.stored === undefined) return;
+    const next = { ...this.stored, reachedConfigVersion: version };
+    this.stored = next;
+    await this.retrying("store the reached configuration version", () => this.deps.credentials.save(next));
   }
 
   /** Rotate: get the new credential, store it, then use it (a restart must find the new one). */

@@ -12,6 +12,11 @@ export const StoredCredential = z.object({
   credential: z.string().min(1),
   clusterId: z.string().optional(),
   clusterName: z.string().optional(),
+  /**
+   * The desired-configuration version this cluster last reached, kept with the credential so a
+   * restart resumes from it (and never skips or needlessly re-applies a version).
+   */
+  reachedConfigVersion: z.number().int().nonnegative().optional(),
 });
 export type StoredCredential = z.infer<typeof StoredCredential>;
 
@@ -71,6 +76,7 @@ export class SecretCredentialStore implements CredentialStore {
     private readonly namespace: string,
     private readonly name: string,
     private readonly key = "credential",
+    private readonly versionKey = "reached-config-version",
   ) {}
 
   get description(): string {
@@ -82,11 +88,21 @@ export class SecretCredentialStore implements CredentialStore {
     const encoded = secret?.data?.[this.key];
     if (encoded === undefined || encoded === "") return undefined;
     const credential = Buffer.from(encoded, "base64").toString("utf8").trim();
-    return credential === "" ? undefined : { credential };
+    if (credential === "") return undefined;
+    const version = Number(Buffer.from(secret?.data?.[this.versionKey] ?? "", "base64").toString("utf8"));
+    // A damaged or missing version only costs a re-apply of the current one, never a lost credential.
+    return Number.isSafeInteger(version) && version > 0
+      ? { credential, reachedConfigVersion: version }
+      : { credential };
   }
 
   async save(credential: StoredCredential): Promise<void> {
-    const data = { [this.key]: Buffer.from(credential.credential, "utf8").toString("base64") };
+    const data: Record<string, string> = {
+      [this.key]: Buffer.from(credential.credential, "utf8").toString("base64"),
+    };
+    if (credential.reachedConfigVersion !== undefined) {
+      data[this.versionKey] = Buffer.from(String(credential.reachedConfigVersion), "utf8").toString("base64");
+    }
     const secret = await this.kube.readSecret(this.namespace, this.name);
     if (!secret) {
       await this.kube.createSecret({

@@ -1,7 +1,8 @@
 /**
  * The API's control stream (SSE): `revoked` stops the agent for good, `rotate` trades the
- * credential for a new one. When the stream ends the session ends with it: the agent cannot know
- * what it missed while disconnected, so it says hello again and re-sends its inventory.
+ * credential for a new one, `desired-config` wakes the config loop. When the stream ends the
+ * session ends with it: the agent cannot know what it missed while disconnected, so it says hello
+ * again and re-sends its inventory.
  */
 import type { Logger } from "pino";
 import type { AgentApiClient } from "./clients/api-client";
@@ -11,6 +12,8 @@ export interface EventStreamOptions {
   api: Pick<AgentApiClient, "events">;
   logger: Logger;
   onRotate: (signal: AbortSignal) => Promise<void>;
+  /** A newer desired configuration may exist; the config loop decides whether to fetch it. */
+  onDesiredConfig?: (version: number) => void;
 }
 
 export class EventStream {
@@ -53,6 +56,10 @@ export class EventStream {
             logger.info("the API asked for a credential rotation");
             await this.options.onRotate(signal);
             logger.info("credential rotated and stored");
+            break;
+          case "desired-config":
+            logger.debug({ version: event.version }, "desired configuration announced");
+            this.options.onDesiredConfig?.(event.version);
             break;
         }
       }

@@ -6,6 +6,8 @@
 import {
   AgentEvent,
   agentPaths,
+  type ConfigStatusReport,
+  DesiredConfig,
   ErrorBody,
   type HeartbeatRequest,
   HeartbeatResponse,
@@ -77,6 +79,28 @@ export class AgentApiClient {
     }
   }
 
+  /** The cluster's latest desired configuration. */
+  async desiredConfig(signal?: AbortSignal): Promise<DesiredConfig> {
+    const response = await this.send("GET", agentPaths.desiredConfig, undefined, {
+      isAuthenticated: true,
+      signal,
+      timeoutMs: this.options.requestTimeoutMs ?? 15_000,
+      accept: "application/json",
+    });
+    return this.parse(agentPaths.desiredConfig, response, DesiredConfig);
+  }
+
+  /** The protocol defines no answer body for config-status: any 2xx means it was recorded. */
+  async reportConfigStatus(report: ConfigStatusReport, signal?: AbortSignal): Promise<void> {
+    const response = await this.send("POST", agentPaths.configStatus, report, {
+      isAuthenticated: true,
+      signal,
+      timeoutMs: this.options.requestTimeoutMs ?? 15_000,
+      accept: "application/json",
+    });
+    await response.text().catch(() => "");
+  }
+
   /**
    * Opens the events stream and yields validated events until it ends. Messages this agent does
    * not understand (a newer API) are passed on as `unknown` so the caller can log and skip them.
@@ -108,6 +132,10 @@ export class AgentApiClient {
       timeoutMs: this.options.requestTimeoutMs ?? 15_000,
       accept: "application/json",
     });
+    return this.parse(path, response, schema);
+  }
+
+  private async parse<T extends z.ZodType>(path: string, response: Response, schema: T): Promise<z.infer<T>> {
     let json: unknown;
     try {
       json = await response.json();

@@ -1,7 +1,8 @@
 /**
  * An in-process implementation of the API side of agent protocol v1 over node:http, for tests of
  * the agent: single-use bootstrap tokens, credentials, sequenced idempotent inventory with
- * snapshot semantics, heartbeats, rotation and the SSE events stream. Its state outlives
+ * snapshot semantics, heartbeats, rotation, the SSE events stream, and desired configuration
+ * (served, announced on connect and on change; reports recorded). Its state outlives
  * `restart()`, like the real API's database outlives an API process.
  */
 import { randomBytes } from "node:crypto";
@@ -10,6 +11,8 @@ import type { AddressInfo } from "node:net";
 import {
   type AgentEvent,
   agentPaths,
+  ConfigStatusReport,
+  type DesiredConfig,
   type ErrorCode,
   HelloRequest,
   InventoryBatch,
@@ -49,6 +52,9 @@ export class FakeApi {
   /** Answers to give instead of the real one, consumed in order (per path). */
   private readonly injected = new Map<string, { status: number; code: ErrorCode; isRetryable: boolean }[]>();
   heartbeatIntervalSeconds = 1;
+  /** What GET desired-config answers; version 0 (nothing compiled yet) until set. */
+  desiredConfig: DesiredConfig = { version: 0, contentHash: "", repairDrift: false, resources: [] };
+  readonly configReports: ConfigStatusReport[] = [];
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -98,6 +104,21 @@ export class FakeApi {
   push(event: AgentEvent): void {
     for (const stream of this.streams)
       stream.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+  }
+
+  /** A new desired configuration version: stored, then announced to connected agents. */
+  setDesiredConfig(config: Omit<DesiredConfig, "contentHash"> & { contentHash?: string }): void {
+    this.desiredConfig = { contentHash: `sha256:${config.version}`, ...config };
+    this.push({ type: "desired-config", version: config.version });
+  }
+
+  /** Reports about applying a version (results), not drift-only ones. */
+  get applyReports(): ConfigStatusReport[] {
+    return this.configReports.filter((report) => report.results.length > 0 || report.drift.length === 0);
+  }
+
+  get driftReports(): ConfigStatusReport[] {
+    return this.configReports.filter((report) => report.drift.length > 0);
   }
 
   get streamCount(): number {
@@ -179,12 +200,23 @@ export class FakeApi {
         this.rotations++;
         return reply(200, { credential: next });
       }
+      case agentPaths.desiredConfig:
+        return reply(200, this.desiredConfig);
+      case agentPaths.configStatus: {
+        const parsed = ConfigStatusReport.safeParse(body);
+        if (!parsed.success) return fail(400, "bad_request", false, parsed.error.message);
+        this.configReports.push(parsed.data);
+        return reply(200, { ok: true });
+      }
       case agentPaths.events: {
         this.calls.push({ path, body: undefined, status: 200 });
         response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store" });
         response.write(
           `: hello\n\nevent: ready\ndata: ${JSON.stringify({ type: "ready", clusterId: "cluster-1" })}\n\n`,
         );
+        // Like the real API: the current version right after ready, so a returning agent catches up.
+        const announce: AgentEvent = { type: "desired-config", version: this.desiredConfig.version };
+        response.write(`event: desired-config\ndata: ${JSON.stringify(announce)}\n\n`);
         this.streams.add(response);
         response.on("close", () => this.streams.delete(response));
         return;
