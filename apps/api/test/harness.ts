@@ -47,7 +47,14 @@ export type TestServices = ReturnType<typeof createTestServices>;
 
 const createCaller = createCallerFactory(appRouter);
 
-export function callerFor(services: TestServices, user: SessionUser | null, clientIp = "203.0.113.7") {
+// Sign-in throttling counts failures per address in Redis for 15 minutes, across runs: each run
+// (and each caller that asks) gets addresses of its own from the documentation prefix.
+export function uniqueClientIp(): string {
+  return `2001:db8::${randomBytes(6).toString("hex").match(/.{4}/g)?.join(":")}`;
+}
+const runClientIp = uniqueClientIp();
+
+export function callerFor(services: TestServices, user: SessionUser | null, clientIp = runClientIp) {
   const context: Context = {
     ...services,
     user,

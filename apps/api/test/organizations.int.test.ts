@@ -10,6 +10,7 @@ import {
   signUpOwner,
   type TestServices,
   testPassword,
+  uniqueClientIp,
   uniqueEmail,
 } from "./harness";
 
@@ -91,7 +92,7 @@ describe("sign-up and sign-in", () => {
 
   it("throttles after repeated failures, even for the right password, and not for other accounts", async () => {
     const { user } = await signUpOwner(services, "throttled");
-    const anonymous = callerFor(services, null, "198.51.100.20");
+    const anonymous = callerFor(services, null, uniqueClientIp());
     for (let attempt = 0; attempt < signInLimits.failuresPerEmail; attempt++) {
       await errorOf(anonymous.auth.verifyCredentials({ email: user.email, password: "wrong-password" }));
     }
