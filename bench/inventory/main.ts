@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { startSimulatedCluster } from "@switchyard/cluster-sim/cluster";
 import { encode } from "next-auth/jwt";
+import { buildAgent } from "../../apps/cluster-agent/build";
 import { median, repoRoot, round2, startBenchApi } from "../support";
 
 const pods = 5_000;
@@ -43,6 +44,8 @@ function peakRssMb(pid: number): number {
 }
 
 async function main() {
+  // What ships is the bundle (bin/switchyard-agent.js runs it when fresh): measure that, not tsx.
+  await buildAgent();
   const api = await startBenchApi({ AGENT_HEARTBEAT_SECONDS: "5" });
   const cluster = await startSimulatedCluster({ name: "bench", seed: { pods, services } });
   try {

@@ -89,6 +89,10 @@ export class InventorySync {
         upserts,
         deletes: [],
       });
+      this.options.logger.debug(
+        { sequence: this.applied, objects: upserts.length },
+        "snapshot batch applied",
+      );
     }
     snapshot.commit();
     const info = { objects: snapshot.objects.length, batches: batches.length, ms: Date.now() - started };

@@ -90,6 +90,7 @@ export class ResourceWatcher<T> {
 
   /** Lists every page; returns the list's resourceVersion to watch from. */
   private async list(): Promise<string> {
+    const started = Date.now();
     const items: T[] = [];
     let continueToken: string | undefined;
     let resourceVersion = "";
@@ -113,6 +114,10 @@ export class ResourceWatcher<T> {
       if (!continueToken) break;
     }
     this.listCount++;
+    this.options.logger.debug(
+      { path: this.options.path, items: items.length, ms: Date.now() - started },
+      "listed",
+    );
     this.options.onList(items);
     return resourceVersion;
   }
