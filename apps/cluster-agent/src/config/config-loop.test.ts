@@ -102,6 +102,8 @@ describe("desired configuration: apply, prune, conflicts, rejections, catch-up a
       backoff: { initialMs: 20, maxMs: 200 },
     });
   let token: string;
+  const storedVersion = async () =>
+    (JSON.parse(await readFile(stateFile, "utf8")) as { reachedConfigVersion?: number }).reachedConfigVersion;
 
   beforeAll(async () => {
     cluster = await startSimulatedCluster({ name: "config-test", seed: "empty" });
@@ -145,8 +147,8 @@ describe("desired configuration: apply, prune, conflicts, rejections, catch-up a
     expect(vs?.metadata.labels).toMatchObject(owned);
     expect(vs?.metadata.managedFields?.map((entry) => entry.manager)).toEqual(["switchyard"]);
     expect(liveWeights(cluster)).toEqual([90, 10]);
-    const state = JSON.parse(await readFile(stateFile, "utf8")) as { reachedConfigVersion?: number };
-    expect(state.reachedConfigVersion).toBe(1);
+    // Stored after the report (a crash in between re-applies rather than never reporting).
+    await waitFor("the reached version stored", () => storedVersion().then((version) => version === 1));
   });
 
   it("updates the weights of a new version and leaves the unchanged DR alone", async () => {
@@ -228,8 +230,8 @@ describe("desired configuration: apply, prune, conflicts, rejections, catch-up a
     expect(outcomes(report)).toEqual(["DestinationRule/reviews:unchanged", "VirtualService/reviews:applied"]);
     expect(api.configReports.slice(reports).map((entry) => entry.version)).toEqual([7]);
     expect(liveWeights(cluster)).toEqual([70, 30]);
-    const state = JSON.parse(await readFile(stateFile, "utf8")) as { reachedConfigVersion?: number };
-    expect(state.reachedConfigVersion).toBe(7);
+    // Stored after the report (a crash in between re-applies rather than never reporting).
+    await waitFor("the reached version stored", () => storedVersion().then((version) => version === 7));
   });
 
   it("reports an edit by another manager as drift and repairs it when asked", async () => {
