@@ -65,6 +65,16 @@ describe("SecretCredentialStore against the simulated cluster", () => {
     expect(Object.keys(secret.data).sort()).toEqual(["bootstrap-token", "credential"]);
     expect(Buffer.from(secret.data.credential ?? "", "base64").toString()).toBe("second");
   });
+
+  it("keeps the reached configuration version beside the credential", async () => {
+    const store = new SecretCredentialStore(kube, "switchyard-system", "switchyard-agent");
+    await store.save({ credential: "third", reachedConfigVersion: 12 });
+    expect(await store.load()).toEqual({ credential: "third", reachedConfigVersion: 12 });
+    const secret = cluster.store.get("Secret", "switchyard-system", "switchyard-agent") as {
+      data: Record<string, string>;
+    };
+    expect(Buffer.from(secret.data["reached-config-version"] ?? "", "base64").toString()).toBe("12");
+  });
 });
 
 describe("state file on disk", () => {

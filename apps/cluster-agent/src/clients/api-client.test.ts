@@ -28,6 +28,35 @@ async function failure(promise: Promise<unknown>): Promise<AgentApiError> {
 }
 
 describe("AgentApiClient", () => {
+  it("fetches the desired configuration, validated, and reports status accepting any 2xx", async () => {
+    const desired = { version: 4, contentHash: "sha256:x", repairDrift: true, resources: [] };
+    const { api, calls } = client((url) =>
+      url.endsWith("/desired-config") ? json(200, desired) : new Response(null, { status: 204 }),
+    );
+    api.setCredential("secret");
+    expect(await api.desiredConfig()).toEqual(desired);
+    expect(calls[0]?.init.method).toBe("GET");
+    await api.reportConfigStatus({ version: 4, reachedVersion: 4, results: [], drift: [] });
+    expect(calls[1]?.url).toBe("http://api.test/agent/v1/config-status");
+    expect(JSON.parse(String(calls[1]?.init.body))).toMatchObject({ version: 4, reachedVersion: 4 });
+  });
+
+  it("treats a desired configuration that does not match the protocol as fatal", async () => {
+    const { api } = client(() => json(200, { version: -1 }));
+    api.setCredential("secret");
+    const error = await failure(api.desiredConfig());
+    expect(isFatal(error)).toBe(true);
+    const unavailable = client(() => json(503, errorBody("unavailable", true)));
+    unavailable.api.setCredential("secret");
+    expect(
+      isFatal(
+        await failure(
+          unavailable.api.reportConfigStatus({ version: 1, reachedVersion: 1, results: [], drift: [] }),
+        ),
+      ),
+    ).toBe(false);
+  });
+
   it("registers without a credential and authenticates later calls with it", async () => {
     const { api, calls } = client((url) =>
       url.endsWith("/register")
