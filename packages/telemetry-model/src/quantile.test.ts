@@ -245,9 +245,10 @@ describe("histogramQuantile properties", () => {
           fc.pre(counts.some((count) => count > 0));
           const [low, high] = a <= b ? [a, b] : [b, a];
           const samples = samplesOf(counts);
-          expect(histogramQuantile(low, samples).value).toBeLessThanOrEqual(
-            histogramQuantile(high, samples).value,
-          );
+          const lowValue = histogramQuantile(low, samples).value;
+          // q=0 on an empty lowest bucket is NaN in Prometheus (see above); there is nothing to order.
+          fc.pre(!Number.isNaN(lowValue));
+          expect(lowValue).toBeLessThanOrEqual(histogramQuantile(high, samples).value);
         },
       ),
     );
