@@ -290,4 +290,44 @@ describe("desired configuration: apply, prune, conflicts, rejections, catch-up a
     expect(liveWeights(cluster)).toEqual([20, 80]);
     expect(api.driftReports.length).toBe(drifts + 1);
   });
+  it("reports drift made while it was away, after a restart at the version it had reached", async () => {
+    await agent.stop();
+    const drifts = api.driftReports.length;
+    const applies = api.applyReports.length;
+    cluster.store.delete("DestinationRule", "bookinfo", "reviews");
+    cluster.store.delete("VirtualService", "bookinfo", "reviews");
+    agent = start();
+    const report = await waitFor("a drift report", () => api.driftReports[drifts]);
+    expect(report.drift.map((entry) => `${entry.kind}:${entry.change}:${entry.isRepaired}`).sort()).toEqual([
+      "DestinationRule:deleted:false",
+      "VirtualService:deleted:false",
+    ]);
+    expect(report).toMatchObject({ version: 9, reachedVersion: 9 });
+    // Version 9 was reached already: nothing re-applied.
+    expect(api.applyReports.length).toBe(applies);
+  });
+
+  it("coalesces versions announced while busy and applies only the latest", async () => {
+    const reports = api.configReports.length;
+    api.setDesiredConfig({
+      version: 10,
+      repairDrift: true,
+      resources: [destinationRule(), virtualService(60)],
+    });
+    api.setDesiredConfig({
+      version: 11,
+      repairDrift: true,
+      resources: [destinationRule(), virtualService(40)],
+    });
+    api.setDesiredConfig({
+      version: 12,
+      repairDrift: true,
+      resources: [destinationRule(), virtualService(30)],
+    });
+    const report = await reportFor(12);
+    expect(outcomes(report)).toEqual(["DestinationRule/reviews:applied", "VirtualService/reviews:applied"]);
+    expect(api.applyReports.filter((entry) => entry.version === 10 || entry.version === 11)).toEqual([]);
+    expect(liveWeights(cluster)).toEqual([30, 70]);
+    expect(api.configReports.length).toBeGreaterThan(reports);
+  });
 });
