@@ -180,17 +180,18 @@ export class ConfigLoop {
     if (config.version === state.reachedVersion && state.baseline === undefined) {
       // A restart at the version already reached: nothing to apply, but drift is measured from it,
       // including whatever changed while the agent was away.
-      this.setBaseline(config, config.resources);
-      for (const key of state.baseline ?? []) this.touched.add(key[0]);
+      for (const key of this.setBaseline(config, config.resources).keys()) this.touched.add(key);
       this.scheduleDrift();
     }
   }
 
-  private setBaseline(config: DesiredConfig, resources: DesiredResource[]): void {
+  private setBaseline(config: DesiredConfig, resources: DesiredResource[]): Map<string, DesiredResource> {
     const { state } = this.options;
-    state.baseline = new Map(resources.map((resource) => [keyOfResource(resource), resource]));
+    const baseline = new Map(resources.map((resource) => [keyOfResource(resource), resource]));
+    state.baseline = baseline;
     state.baselineVersion = config.version;
     this.reported.clear();
+    return baseline;
   }
 
   private async apply(config: DesiredConfig): Promise<void> {
