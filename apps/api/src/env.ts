@@ -27,6 +27,13 @@ const envSchema = z.object({
     .default(60),
   /** How often agents send heartbeats; a cluster unheard for 3 intervals counts as disconnected. */
   AGENT_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
+  /** Prefix of the BullMQ queues' Redis keys, so deployments sharing a Redis keep their jobs apart. */
+  QUEUE_PREFIX: z.string().min(1).max(64).default("switchyard"),
+  /** Whether this process runs the workers (compile, outbox relay); replicas may leave it to others. */
+  RUN_WORKERS: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((value) => value === "true"),
   /** pino log level. */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });

@@ -1,6 +1,7 @@
 // Starts the API: read config, build services, listen, and shut down cleanly on SIGTERM/SIGINT.
 import { readEnv } from "./env";
 import { createApiServer } from "./http/server";
+import { startWorkers } from "./jobs/workers";
 import { createServices } from "./services";
 
 const env = readEnv();
@@ -11,8 +12,10 @@ const services = createServices({
   logLevel: env.LOG_LEVEL,
   bootstrapTokenTtlMinutes: env.BOOTSTRAP_TOKEN_TTL_MINUTES,
   heartbeatIntervalSeconds: env.AGENT_HEARTBEAT_SECONDS,
+  queuePrefix: env.QUEUE_PREFIX,
 });
 await services.events.start();
+const workers = env.RUN_WORKERS ? await startWorkers(services) : null;
 const server = createApiServer({
   ...services,
   authSecret: env.AUTH_SECRET,
@@ -27,6 +30,7 @@ async function shutDown(signal: string) {
   services.logger.info({ signal }, "shutting down");
   server.close();
   server.closeAllConnections();
+  await workers?.close();
   await services.close();
   process.exit(0);
 }

@@ -3,6 +3,7 @@ import { createPrismaClient } from "@switchyard/db/client";
 import { Redis } from "ioredis";
 import pino from "pino";
 import { AgentEventHub } from "./clusters/agent-events";
+import { createCompileQueue } from "./jobs/compile-job";
 import type { Services } from "./trpc/context";
 
 export function createServices(config: {
@@ -12,6 +13,8 @@ export function createServices(config: {
   logLevel: string;
   bootstrapTokenTtlMinutes?: number;
   heartbeatIntervalSeconds?: number;
+  /** Prefix of the queues' Redis keys, so several deployments (or test runs) can share a Redis. */
+  queuePrefix?: string;
 }): Services & { heartbeatIntervalSeconds: number; close: () => Promise<void> } {
   const prisma = createPrismaClient({ databaseUrl: config.databaseUrl });
   // BullMQ needs maxRetriesPerRequest: null on the connections it uses; we share the setting.
@@ -19,11 +22,15 @@ export function createServices(config: {
   const logger = pino({ level: config.logLevel, base: { service: "api" } });
   const events = new AgentEventHub(redis);
   const heartbeatIntervalSeconds = config.heartbeatIntervalSeconds ?? 10;
+  const queuePrefix = config.queuePrefix ?? "switchyard";
+  const compileQueue = createCompileQueue({ connection: redis, prefix: queuePrefix });
   return {
     prisma,
     redis,
     logger,
     events,
+    compileQueue,
+    queuePrefix,
     publicUrl: config.publicUrl,
     heartbeatIntervalSeconds,
     clusterSettings: {
@@ -33,6 +40,7 @@ export function createServices(config: {
     },
     close: async () => {
       await events.close();
+      await compileQueue.close().catch(() => undefined);
       await Promise.allSettled([prisma.$disconnect(), redis.quit()]);
     },
   };

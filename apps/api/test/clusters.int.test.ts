@@ -319,7 +319,8 @@ describe("an agent", () => {
           .uninstallCommand;
       },
     );
-    expect(events.map((event) => event.type)).toEqual(["ready", "revoked"]);
+    // Every stream starts with ready and the cluster's current desired-config version.
+    expect(events.map((event) => event.type)).toEqual(["ready", "desired-config", "revoked"]);
     expect(uninstall).toMatch(/kubectl delete namespace switchyard-system/);
     const after = await agentPost("/agent/v1/heartbeat", { inventorySequence: 0 }, credential);
     expect(after.status).toBe(401);

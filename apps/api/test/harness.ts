@@ -17,6 +17,9 @@ export function createTestServices(options: { heartbeatIntervalSeconds?: number 
     publicUrl: "http://console.test",
     logLevel: "silent",
     heartbeatIntervalSeconds: options.heartbeatIntervalSeconds ?? 1,
+    // Queues of this run only (one database per run), so a demo or another run sharing the Redis
+    // never takes these jobs.
+    queuePrefix: `sy-test-${new URL(inject("databaseUrl")).pathname.slice(1)}`,
   });
 }
 

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   type AgentEvent,
   agentPaths,
+  ConfigStatusReport,
   HeartbeatRequest,
   HelloRequest,
   InventoryBatch,
@@ -25,11 +26,14 @@ import {
 } from "../clusters/agent-sessions";
 import { renderInstallManifest } from "../clusters/install-manifest";
 import { applyInventoryBatch } from "../clusters/inventory-sync";
+import { type CompileQueue, enqueueCompile } from "../jobs/compile-job";
+import { findLatestVersionNumber, getDesiredConfig, recordConfigStatus } from "../policies/desired-config";
 
 export type AgentRouteOptions = {
   prisma: PrismaClient;
   logger: Logger;
   events: AgentEventHub;
+  compileQueue: CompileQueue;
   heartbeatIntervalSeconds: number;
   /** The URL agents use to reach the API, written into the install manifest. */
   agentApiUrl: string;
@@ -91,6 +95,12 @@ export function createAgentRoutes(options: AgentRouteOptions) {
       data: { connectedAt: new Date(), lastSeenAt: new Date() },
     });
     send({ type: "ready", clusterId: cluster.id });
+    // The current version right after ready: an agent that was offline (or connected to a replica
+    // that restarted) catches up on whatever it missed, without the API tracking who saw what.
+    send({
+      type: "desired-config",
+      version: await findLatestVersionNumber({ prisma, clusterId: cluster.id }),
+    });
     // Comments keep proxies from closing an idle stream; the open stream keeps the cluster "seen".
     const keepAlive = setInterval(() => {
       res.write(": ping\n\n");
@@ -171,7 +181,19 @@ export function createAgentRoutes(options: AgentRouteOptions) {
         case `POST ${agentPaths.inventory}`: {
           const cluster = await authenticateAgent({ prisma, authorization: req.headers.authorization });
           const batch = await parseBody(req, InventoryBatch);
-          sendJson(res, 200, await applyInventoryBatch({ prisma, clusterId: cluster.id, batch }));
+          const ack = await applyInventoryBatch({ prisma, clusterId: cluster.id, batch });
+          // A new version label or namespace in scope can change the cluster's output: recompile it
+          // (coalesced per cluster; no new version when the hash is unchanged). Losing this enqueue
+          // only delays the cluster until its next batch or policy change.
+          if (!ack.isDuplicate)
+            await enqueueCompile(options.compileQueue, {
+              organizationId: cluster.organizationId,
+              clusterIds: [cluster.id],
+              outboxSeq: null,
+            }).catch((error: unknown) =>
+              options.logger.warn({ err: error, clusterId: cluster.id }, "could not enqueue a recompile"),
+            );
+          sendJson(res, 200, ack);
           return true;
         }
         case `POST ${agentPaths.heartbeat}`: {
@@ -184,6 +206,17 @@ export function createAgentRoutes(options: AgentRouteOptions) {
         case `POST ${agentPaths.rotate}`: {
           const cluster = await authenticateAgent({ prisma, authorization: req.headers.authorization });
           sendJson(res, 200, await rotateCredential({ prisma, cluster }));
+          return true;
+        }
+        case `GET ${agentPaths.desiredConfig}`: {
+          const cluster = await authenticateAgent({ prisma, authorization: req.headers.authorization });
+          sendJson(res, 200, await getDesiredConfig({ prisma, clusterId: cluster.id }));
+          return true;
+        }
+        case `POST ${agentPaths.configStatus}`: {
+          const cluster = await authenticateAgent({ prisma, authorization: req.headers.authorization });
+          const report = await parseBody(req, ConfigStatusReport);
+          sendJson(res, 200, await recordConfigStatus({ prisma, clusterId: cluster.id, report }));
           return true;
         }
         case `GET ${agentPaths.events}`:

@@ -9,6 +9,7 @@ import {
   requestCredentialRotation,
   revokeInstallLines,
 } from "../clusters/clusters";
+import { listClusterConfigStatus } from "../policies/desired-config";
 import { router } from "../trpc/init";
 import { orgProcedure } from "../trpc/procedures";
 import { idSchema } from "./schemas";
@@ -112,6 +113,77 @@ export const clustersRouter = router({
       }),
     )
     .query(({ ctx, input }) => listInventory({ prisma: ctx.prisma, organizationId: ctx.org.id, ...input })),
+
+  // Desired configuration per cluster: latest and reached version, sync state, errors, drift, receipt.
+  configStatus: orgProcedure("viewer")
+    .input(z.object({ clusterId: idSchema.optional() }))
+    .output(
+      z.array(
+        z.object({
+          clusterId: z.string(),
+          clusterName: z.string(),
+          latestVersion: z.number(),
+          reachedVersion: z.number(),
+          reportedVersion: z.number().nullable(),
+          state: z.enum(["in-sync", "pending", "failed"]),
+          reportedAt: z.string().nullable(),
+          repairDrift: z.boolean(),
+          resourceCount: z.number(),
+          counts: z.object({
+            applied: z.number(),
+            unchanged: z.number(),
+            pruned: z.number(),
+            conflict: z.number(),
+            rejected: z.number(),
+          }),
+          errors: z.array(
+            z.object({
+              kind: z.string(),
+              namespace: z.string(),
+              name: z.string(),
+              outcome: z.enum(["conflict", "rejected"]),
+              message: z.string().nullable(),
+              conflictManagers: z.array(z.string()),
+            }),
+          ),
+          drift: z.array(
+            z.object({
+              kind: z.string(),
+              namespace: z.string(),
+              name: z.string(),
+              change: z.enum(["modified", "deleted"]),
+              manager: z.string().nullable(),
+              isRepaired: z.boolean(),
+            }),
+          ),
+          receipt: z
+            .object({
+              version: z.number(),
+              createdAt: z.string(),
+              reachedAt: z.string().nullable(),
+              propagationMs: z.number().nullable(),
+              applyToAppliedMs: z.number().nullable(),
+            })
+            .nullable(),
+          diagnostics: z.array(
+            z.object({
+              severity: z.enum(["error", "warning", "info"]),
+              code: z.string(),
+              message: z.string(),
+              policy: z.string().nullable(),
+              field: z.string(),
+              path: z.array(z.union([z.string(), z.number()])),
+              cluster: z.string().nullable(),
+              line: z.number().nullable(),
+              column: z.number().nullable(),
+            }),
+          ),
+        }),
+      ),
+    )
+    .query(({ ctx, input }) =>
+      listClusterConfigStatus({ prisma: ctx.prisma, organizationId: ctx.org.id, clusterId: input.clusterId }),
+    ),
 
   create: orgProcedure("admin")
     .input(z.object({ name: clusterNameSchema, labels: labelsSchema.default({}) }))

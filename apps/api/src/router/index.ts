@@ -7,6 +7,7 @@ import { clustersRouter } from "./clusters";
 import { invitationsRouter } from "./invitations";
 import { membersRouter } from "./members";
 import { orgsRouter } from "./orgs";
+import { policiesRouter } from "./policies";
 
 export const appRouter = router({
   auth: authRouter,
@@ -15,6 +16,7 @@ export const appRouter = router({
   invitations: invitationsRouter,
   audit: auditRouter,
   clusters: clustersRouter,
+  policies: policiesRouter,
 });
 
 export type AppRouter = typeof appRouter;

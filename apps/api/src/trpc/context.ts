@@ -4,6 +4,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { AgentEventHub } from "../clusters/agent-events";
 import type { ClusterSettings } from "../clusters/clusters";
+import type { CompileQueue } from "../jobs/compile-job";
 
 export type SessionUser = { id: string; email: string; name: string };
 
@@ -16,6 +17,9 @@ export type Services = {
   /** Control messages to agents, delivered by whichever replica holds their stream. */
   events: AgentEventHub;
   clusterSettings: ClusterSettings;
+  /** Where compile work goes; any replica's worker takes it (see jobs/). */
+  compileQueue: CompileQueue;
+  queuePrefix: string;
 };
 
 export type Context = Services & {
