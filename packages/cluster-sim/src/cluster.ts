@@ -11,6 +11,8 @@ import { ResourceOperations } from "./operations";
 import { ResourceRegistry } from "./resource-registry";
 import { applySeed, type SeedSpec } from "./seed/seed";
 import { ObjectStore } from "./store";
+import { trafficHandler } from "./traffic/http";
+import { TrafficMesh, TrafficModel, type TrafficOptions } from "./traffic/traffic-model";
 
 export interface SimulatedClusterOptions {
   name: string;
@@ -29,6 +31,10 @@ export interface SimulatedClusterOptions {
   bookmarkIntervalMs?: number;
   /** Watch length when the client sends no timeoutSeconds (default 1800 s). */
   watchTimeoutSeconds?: number;
+  /** The traffic model (see docs/cluster-sim.md); `isRealTime` advances it with the wall clock. */
+  traffic?: TrafficOptions & { isRealTime?: boolean };
+  /** Shared by clusters that call each other; startSimulatedClusters passes one. */
+  mesh?: TrafficMesh;
 }
 
 export interface SimulatedCluster {
@@ -39,6 +45,8 @@ export interface SimulatedCluster {
   token: string | undefined;
   kubeconfigPath: string;
   store: ClusterStore;
+  /** Istio traffic: `advance(seconds)`, `setBehaviour(...)`, `scrape()`; served at /metrics/istio. */
+  traffic: TrafficModel;
   close(): Promise<void>;
 }
 
@@ -59,9 +67,13 @@ export async function startSimulatedCluster(options: SimulatedClusterOptions): P
   controller.start();
   applySeed(store, types, operations, options.seed ?? "sample");
 
+  const clusterStore = new ClusterStore(store, types, operations);
+  const traffic = new TrafficModel(options.name, clusterStore, options.mesh, options.traffic);
+  if (options.traffic?.isRealTime) traffic.start();
   const token =
     options.token === null ? undefined : (options.token ?? `sim-${randomBytes(16).toString("hex")}`);
-  const server = new ApiServer({
+  const server: ApiServer = new ApiServer({
+    extraHandler: trafficHandler(traffic, (request) => server.isAuthorized(request)),
     store,
     registry: types,
     operations,
@@ -84,8 +96,10 @@ export async function startSimulatedCluster(options: SimulatedClusterOptions): P
     port,
     token,
     kubeconfigPath,
-    store: new ClusterStore(store, types, operations),
+    store: clusterStore,
+    traffic,
     close: async () => {
+      traffic.stop();
       controller.stop();
       await server.close();
     },
@@ -97,8 +111,9 @@ export async function startSimulatedClusters(
   options: SimulatedClusterOptions[],
 ): Promise<SimulatedCluster[]> {
   const started: SimulatedCluster[] = [];
+  const mesh = new TrafficMesh();
   try {
-    for (const option of options) started.push(await startSimulatedCluster(option));
+    for (const option of options) started.push(await startSimulatedCluster({ mesh, ...option }));
   } catch (error) {
     await Promise.all(started.map((cluster) => cluster.close()));
     throw error;

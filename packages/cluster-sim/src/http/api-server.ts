@@ -32,6 +32,11 @@ export interface ApiServerOptions {
   /** When set, every request needs `Authorization: Bearer <token>`. */
   token?: string;
   watch: WatchSettings;
+  /**
+   * Paths served beside the Kubernetes API (the traffic model's scrape and admin endpoints).
+   * Returns true when it answered. Runs before authentication: each handler decides its own.
+   */
+  extraHandler?: (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean>;
 }
 
 function readBody(request: IncomingMessage): Promise<string> {
@@ -103,13 +108,14 @@ export class ApiServer {
     );
   }
 
-  private isAuthorized(request: IncomingMessage): boolean {
+  isAuthorized(request: IncomingMessage): boolean {
     if (this.options.token === undefined) return true;
     return request.headers.authorization === `Bearer ${this.options.token}`;
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? "/", "http://localhost");
+    if (this.options.extraHandler && (await this.options.extraHandler(request, response, url))) return;
     if (!this.isAuthorized(request)) throw unauthorized();
     const target = route(this.options.registry, url.pathname);
     if (!target) {
