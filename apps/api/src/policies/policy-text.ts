@@ -82,23 +82,21 @@ export function withRevision(policy: Policy, number: number): Policy {
   return { ...policy, metadata: { ...policy.metadata, revision: number } };
 }
 
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
 /** Same content, whatever revision each was stored as: an edit that changes nothing stores nothing. */
 export function isSameContent(a: unknown, b: unknown): boolean {
   return canonicalJson(withoutRevision(a)) === canonicalJson(withoutRevision(b));
 }
 
 function withoutRevision(document: unknown): unknown {
-  if (typeof document !== "object" || document === null || Array.isArray(document)) return document;
-  const { metadata, ...rest } = document as Record<string, unknown>;
-  if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) return document;
-  const { revision: _revision, ...meta } = metadata as Record<string, unknown>;
-  return { ...rest, metadata: meta };
+  if (!isPlainObject(document) || !isPlainObject(document.metadata)) return document;
+  const { revision: _revision, ...metadata } = document.metadata;
+  return { ...document, metadata };
 }
 
 export type DocumentChange = { field: string; before?: unknown; after?: unknown };
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Every leaf field that differs between two policy documents (revision numbers aside). */
 export function diffDocuments(before: unknown, after: unknown): DocumentChange[] {
