@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { type SimulatedClusterOptions, startSimulatedClusters } from "./cluster";
 import type { SeedSpec } from "./seed/seed";
+import type { BehaviourChange } from "./traffic/traffic-model";
 
 const usage = `switchyard-sim: start simulated Kubernetes clusters (Istio ${"1.30.3"} sample mesh)
 
@@ -12,6 +13,13 @@ const usage = `switchyard-sim: start simulated Kubernetes clusters (Istio ${"1.3
   --token T             bearer token for every cluster (default: a random one each)
   --seed sample|empty|big   (default sample)
   --pods N --services M     size of the big seed (default 5000 / 1000)
+  --traffic realtime|off    run the traffic model with the wall clock (default realtime);
+                            metrics at <url>/metrics/istio
+  --remote ns/svc=cluster   calls from the first cluster to that service go to the named
+                            cluster (repeatable; with 2+ clusters the default is
+                            shop-backend/catalog=<second cluster>)
+  --behaviour ns/workload:latencyMs=N,errorRate=R   make a version slow or failing (repeatable);
+                            later: POST <url>/admin/traffic/behaviour {namespace,workload,...}
 
 Prints one line per cluster: name=<name> url=<url> kubeconfig=<path> token=<token>`;
 
@@ -29,6 +37,9 @@ export function parseCli(argv: string[]): SimulatedClusterOptions[] {
       seed: { type: "string", default: "sample" },
       pods: { type: "string", default: "5000" },
       services: { type: "string", default: "1000" },
+      traffic: { type: "string", default: "realtime" },
+      remote: { type: "string", multiple: true, default: [] },
+      behaviour: { type: "string", multiple: true, default: [] },
       help: { type: "boolean", default: false },
     },
   });
@@ -44,14 +55,49 @@ export function parseCli(argv: string[]): SimulatedClusterOptions[] {
   if (values.seed === "big") seed = { pods: Number(values.pods), services: Number(values.services) };
   else if (values.seed === "sample" || values.seed === "empty") seed = values.seed;
   else throw new Error(`--seed must be sample, empty or big\n\n${usage}`);
-  return Array.from({ length: count }, (_, index) => ({
-    name: names?.[index] ?? `sim-${index + 1}`,
+  if (values.traffic !== "realtime" && values.traffic !== "off")
+    throw new Error(`--traffic must be realtime or off\n\n${usage}`);
+  const clusterNames = Array.from({ length: count }, (_, index) => names?.[index] ?? `sim-${index + 1}`);
+  const remoteServices: Record<string, string> = {};
+  const secondCluster = clusterNames[1];
+  if (values.remote.length === 0 && secondCluster !== undefined)
+    remoteServices["shop-backend/catalog"] = secondCluster;
+  for (const entry of values.remote) {
+    const [service, cluster] = entry.split("=");
+    if (!service?.includes("/") || !cluster)
+      throw new Error(`--remote wants ns/service=cluster, got ${entry}`);
+    remoteServices[service] = cluster;
+  }
+  const behaviours = values.behaviour.map(parseBehaviourFlag);
+  return clusterNames.map((name, index) => ({
+    name,
+    traffic: {
+      isRealTime: values.traffic === "realtime",
+      remoteServices: index === 0 ? remoteServices : {},
+      behaviours,
+    },
     port: basePort === 0 ? 0 : basePort + index,
     host: values.host,
     token: values.token,
     seed,
     kubeconfigDir: directory,
   }));
+}
+
+function parseBehaviourFlag(flag: string): BehaviourChange {
+  const [target, settings = ""] = flag.split(":");
+  const [namespace, workload] = (target ?? "").split("/");
+  if (!namespace || !workload) throw new Error(`--behaviour wants ns/workload:key=value,..., got ${flag}`);
+  const change: BehaviourChange = { namespace, workload };
+  for (const setting of settings.split(",").filter(Boolean)) {
+    const [key, raw] = setting.split("=");
+    const value = Number(raw);
+    if (!Number.isFinite(value)) throw new Error(`--behaviour: ${setting} is not a number`);
+    if (key === "latencyMs") change.latencyMs = value;
+    else if (key === "errorRate") change.errorRate = value;
+    else throw new Error(`--behaviour: unknown setting ${key}`);
+  }
+  return change;
 }
 
 /** Starts the clusters, prints one line each, and runs until SIGINT/SIGTERM. */

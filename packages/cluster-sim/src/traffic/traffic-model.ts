@@ -31,6 +31,8 @@ export interface TrafficOptions {
   remoteServices?: Record<string, string>;
   /** Simulated start time, ms since the epoch (default 0). */
   startMs?: number;
+  /** Behaviour changes applied at start (the CLI's --behaviour). */
+  behaviours?: BehaviourChange[];
 }
 
 export interface BehaviourChange {
@@ -97,6 +99,7 @@ export class TrafficModel {
     this.topology = options.topology ?? sampleTopology();
     this.nowMs = options.startMs ?? 0;
     mesh.register(this);
+    for (const change of options.behaviours ?? []) this.setBehaviour(change);
   }
 
   /** Simulated time, ms. */
