@@ -138,7 +138,9 @@ export const policiesRouter = router({
       listPolicyHistory({ prisma: ctx.prisma, organizationId: ctx.org.id, name: input.name }),
     ),
 
-  // Editors call this on every keystroke of the YAML tab; it reads nothing stored.
+  // Editors call this on every keystroke of the YAML tab; it reads nothing stored. A mutation (as
+  // is preview) only so the YAML travels in the body: a query's input goes in the URL, which
+  // proxies and Node's header limit (16 KB) cut short.
   validate: orgProcedure("editor")
     .input(z.object({ yaml: yamlSchema, name: policyNameSchema.optional() }))
     .output(
@@ -149,7 +151,7 @@ export const policiesRouter = router({
         diagnostics: z.array(diagnosticSchema),
       }),
     )
-    .query(({ input }) => validatePolicyYaml({ yaml: input.yaml, name: input.name })),
+    .mutation(({ input }) => validatePolicyYaml({ yaml: input.yaml, name: input.name })),
 
   preview: orgProcedure("editor")
     .input(z.object({ changes: changesSchema }))
@@ -181,7 +183,7 @@ export const policiesRouter = router({
         impactNote: z.string(),
       }),
     )
-    .query(({ ctx, input }) =>
+    .mutation(({ ctx, input }) =>
       previewChangeSet({ prisma: ctx.prisma, organizationId: ctx.org.id, changes: input.changes }),
     ),
 
