@@ -16,6 +16,7 @@ import {
   VersionApi,
 } from "@kubernetes/client-node";
 import { z } from "zod";
+import { ListStreamParser } from "./list-stream";
 
 export type KubeConfigSource = { kind: "in-cluster" } | { kind: "file"; path: string };
 
@@ -44,11 +45,11 @@ export class KubeApiError extends Error {
 
 const StatusBody = z.object({ message: z.string().optional(), reason: z.string().optional() });
 
-const ListBody = z.object({
+const ListMeta = z.object({
   metadata: z.object({ resourceVersion: z.string(), continue: z.string().optional() }),
-  items: z.array(z.unknown()),
 });
-export type ListPage = z.infer<typeof ListBody>;
+/** What a list page says besides its items: where to watch from, and where the next page starts. */
+export type ListPage = z.infer<typeof ListMeta>["metadata"];
 
 export const WatchEvent = z.object({
   type: z.enum(["ADDED", "MODIFIED", "DELETED", "BOOKMARK", "ERROR"]),
@@ -136,20 +137,46 @@ export class KubernetesClient {
     return this.wrap(() => this.core.createNamespacedSecret({ namespace, body: secret }));
   }
 
-  /** One page of a list, raw items. */
+  /**
+   * One page of a list. Items are handed to `onItem` one by one as the response arrives (see
+   * ListStreamParser): the page is never held whole, as text or as parsed objects.
+   */
   async listPage(
     path: string,
     options: { limit: number; continueToken?: string; signal?: AbortSignal },
+    onItem: (raw: unknown) => void,
   ): Promise<ListPage> {
     const query = new URLSearchParams({ limit: String(options.limit) });
     if (options.continueToken) query.set("continue", options.continueToken);
-    const { statusCode, body } = await this.request(path, query, options.signal);
-    const json = parseJson(body);
-    if (statusCode !== 200) throw statusError(statusCode, json, `list ${path}`);
-    const parsed = ListBody.safeParse(json);
+    const response = await this.open(path, query, options.signal, 60);
+    const statusCode = response.statusCode ?? 0;
+    if (statusCode !== 200) throw statusError(statusCode, parseJson(await collect(response)), `list ${path}`);
+    const parser = new ListStreamParser(onItem);
+    const fields = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      response.setEncoding("utf8");
+      response.on("data", (text: string) => {
+        try {
+          parser.write(text);
+        } catch (error) {
+          response.destroy();
+          reject(new KubeApiError(`list ${path}: ${asError(error).message}`, statusCode, undefined));
+        }
+      });
+      response.on("end", () => {
+        try {
+          resolve(parser.end());
+        } catch (error) {
+          reject(new KubeApiError(`list ${path}: ${asError(error).message}`, statusCode, undefined));
+        }
+      });
+      response.on("error", (error) =>
+        reject(new KubeApiError(`list ${path}: ${error.message}`, 0, undefined)),
+      );
+    });
+    const parsed = ListMeta.safeParse(fields);
     if (!parsed.success)
       throw new KubeApiError(`list ${path}: unexpected response shape`, statusCode, undefined);
-    return parsed.data;
+    return parsed.data.metadata;
   }
 
   /**
@@ -216,16 +243,6 @@ export class KubernetesClient {
         })
         .catch((error: unknown) => settle(options.signal.aborted ? undefined : asError(error)));
     });
-  }
-
-  private async request(
-    path: string,
-    query: URLSearchParams,
-    signal: AbortSignal | undefined,
-  ): Promise<{ statusCode: number; body: string }> {
-    const response = await this.open(path, query, signal, 60);
-    const body = await collect(response);
-    return { statusCode: response.statusCode ?? 0, body };
   }
 
   private async open(

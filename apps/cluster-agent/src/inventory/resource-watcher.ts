@@ -95,22 +95,22 @@ export class ResourceWatcher<T> {
     let continueToken: string | undefined;
     let resourceVersion = "";
     for (;;) {
-      const page = await this.options.kube.listPage(this.options.path, {
-        limit: this.options.pageSize ?? 500,
-        continueToken,
-        signal: this.abort.signal,
-      });
-      for (const raw of page.items) {
-        const decoded = this.options.decode(raw);
-        if (decoded.ok) items.push(decoded.value);
-        else
-          this.options.logger.warn(
-            { path: this.options.path, error: decoded.error },
-            "skipping an unreadable object",
-          );
-      }
-      resourceVersion = page.metadata.resourceVersion;
-      continueToken = page.metadata.continue;
+      const page = await this.options.kube.listPage(
+        this.options.path,
+        { limit: this.options.pageSize ?? 500, continueToken, signal: this.abort.signal },
+        // Decoded as it arrives, so only the slim form of each object outlives the page.
+        (raw) => {
+          const decoded = this.options.decode(raw);
+          if (decoded.ok) items.push(decoded.value);
+          else
+            this.options.logger.warn(
+              { path: this.options.path, error: decoded.error },
+              "skipping an unreadable object",
+            );
+        },
+      );
+      resourceVersion = page.resourceVersion;
+      continueToken = page.continue;
       if (!continueToken) break;
     }
     this.listCount++;
