@@ -128,6 +128,8 @@ export function installManifestObjects(options: InstallManifestOptions): Record<
                     valueFrom: { secretKeyRef: { name: agentName, key: "bootstrap-token" } },
                   },
                   { name: "SWITCHYARD_STATUS_DIR", value: statusDir },
+                  // A smaller young generation: ~10 MB less RSS for an agent that allocates little.
+                  { name: "NODE_OPTIONS", value: "--max-semi-space-size=1" },
                 ],
                 resources: {
                   requests: { cpu: "50m", memory: "64Mi" },
