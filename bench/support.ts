@@ -52,6 +52,8 @@ export async function startBenchApi(env: Record<string, string> = {}): Promise<B
       AUTH_SECRET: authSecret,
       PUBLIC_URL: url,
       LOG_LEVEL: "warn",
+      // Jobs of its own: a demo or another run sharing this Redis must not take them.
+      QUEUE_PREFIX: `bench-${randomBytes(4).toString("hex")}`,
       ...env,
     },
     stdio: ["ignore", "ignore", "inherit"],

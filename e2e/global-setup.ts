@@ -50,6 +50,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         AUTH_SECRET: authSecret,
         PUBLIC_URL: consoleUrl,
         LOG_LEVEL: "warn",
+        // Jobs of its own: a demo or another run sharing this Redis must not take them.
+        QUEUE_PREFIX: `e2e-${path.basename(new URL(databaseUrl).pathname)}`,
       },
       logPath: path.join(logDirectory, "api.log"),
     });
