@@ -16,6 +16,7 @@ import { useNow } from "~/lib/use-now";
 import { useOrganization } from "~/lib/use-organization";
 import { meshLabel } from "../cluster-card";
 import { clusterRefetchMs } from "../refresh";
+import { ConfigurationSection } from "./configuration-section";
 import { InventorySection } from "./inventory-section";
 import { PendingInstall } from "./pending-install";
 import { RemoveClusterDialog } from "./remove-cluster-dialog";
@@ -195,6 +196,7 @@ function ClusterDetail({
         </div>
       </dl>
       {isPending ? <PendingInstall slug={slug} cluster={data} canManage={canManage} /> : null}
+      {isPending ? null : <ConfigurationSection slug={slug} clusterId={clusterId} />}
       <InventorySection slug={slug} clusterId={clusterId} counts={data.counts} isPending={isPending} />
       {canManage ? (
         <RemoveClusterDialog
