@@ -1,3 +1,4 @@
+import path from "node:path";
 import { defineConfig } from "vitest/config";
 
 // Two projects: unit tests (pure, no I/O, fast) and integration tests, which run against the real
@@ -6,6 +7,8 @@ export default defineConfig({
   test: {
     projects: [
       {
+        // The console's own import alias (apps/console/tsconfig.json), for its unit tests.
+        resolve: { alias: { "~": path.resolve(import.meta.dirname, "apps/console/src") } },
         test: {
           name: "unit",
           include: ["{apps,packages}/*/src/**/*.test.ts", "{apps,packages}/*/test/**/*.test.ts"],
