@@ -163,26 +163,28 @@ export async function compileOrganization(options: {
         clusters.map((c) => c.id),
       );
       const versions: CompiledVersion[] = [];
+      const rows: Prisma.DesiredConfigVersionCreateManyInput[] = [];
       for (const cluster of clusters) {
         const result = compile(policies, cluster.inventory);
         const previous = latest.get(cluster.id);
         // An empty config that was never compiled needs no version 1: version 0 already means nothing.
         if (previous ? previous.contentHash === result.hash : result.resources.length === 0) continue;
         const version = (previous?.version ?? 0) + 1;
-        await tx.desiredConfigVersion.create({
-          data: {
-            clusterId: cluster.id,
-            organizationId,
-            version,
-            contentHash: result.hash,
-            resources: toJson(result.resources),
-            diagnostics: toJson(result.diagnostics),
-            changeSetId: options.claimOutbox ? changeSetId : null,
-            cause: options.claimOutbox ? "policy-change" : "inventory-change",
-          },
+        rows.push({
+          clusterId: cluster.id,
+          organizationId,
+          version,
+          contentHash: result.hash,
+          resources: toJson(result.resources),
+          diagnostics: toJson(result.diagnostics),
+          changeSetId: options.claimOutbox ? changeSetId : null,
+          cause: options.claimOutbox ? "policy-change" : "inventory-change",
         });
         versions.push({ clusterId: cluster.id, version });
       }
+      // One statement for the whole fleet: a round trip per cluster kept the transaction (and the
+      // organization's lock) open for hundreds of milliseconds at 100 clusters.
+      if (rows.length > 0) await tx.desiredConfigVersion.createMany({ data: rows });
       if (claimed.length > 0)
         await tx.outbox.updateMany({
           where: { seq: { in: claimed.map((row) => row.seq) } },
