@@ -213,6 +213,12 @@ async function main() {
     console.log(
       `${clusterCount} clusters connected and synced in ${Math.round(performance.now() - setupStarted)} ms; bench process RSS ${afterSetup.rssMb} MB`,
     );
+    // The idle baseline (heartbeats, watches, this process's own work), to read the per-apply CPU against.
+    const idleApiCpu = apiCpuSeconds();
+    await sleep(3000);
+    console.log(
+      `idle for 3 s: CPU API process ${(apiCpuSeconds() - idleApiCpu).toFixed(1)} s, bench process ${(cpuAndMemory().cpuS - afterSetup.cpuS).toFixed(1)} s`,
+    );
 
     const percentiles: { p50: number; p95: number; p99: number; last: number; call: number }[] = [];
     const weights: [number, number][] = [
