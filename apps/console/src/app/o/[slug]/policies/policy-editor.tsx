@@ -12,25 +12,30 @@ import { fromYaml, isYamlMap, toYaml } from "~/lib/policy-yaml";
 import { type RouterOutputs, useTRPC, useTRPCClient } from "~/lib/trpc";
 import { useDebouncedValue } from "~/lib/use-debounced-value";
 import { ApplyProgress, type ApplyTarget } from "./apply-progress";
+import {
+  emptyFormState,
+  type FormKind,
+  formStateFromDocument,
+  formStateToDocument,
+  hasForm,
+  type PolicyFormState,
+  PolicyKindForm,
+  unshownFormMessages,
+  withFormName,
+} from "./policy-forms";
 import { isPolicyKind, type PolicyKind, policyKinds, policyTemplates } from "./policy-templates";
 import { PreviewPane } from "./preview-pane";
-import { type PathMessages, TrafficPolicyForm, unshownMessages } from "./traffic-form";
-import {
-  emptyTrafficForm,
-  type TrafficForm,
-  trafficFormFromDocument,
-  trafficFormToDocument,
-} from "./traffic-form-model";
+import type { PathMessages } from "./traffic-form";
 
 type Diagnostic = RouterOutputs["policies"]["validate"]["diagnostics"][number];
 type Mode = "form" | "yaml";
 
 export type ExistingPolicy = { name: string; kind: string; yaml: string };
 
-/** The form for a TrafficPolicy's YAML, or null (with why) when the YAML goes beyond the form. */
-function formFromYaml(yaml: string): { form: TrafficForm } | { problem: string } {
+/** The form for a policy's YAML, or why not when the YAML goes beyond the form. */
+function formFromYaml(kind: FormKind, yaml: string): { form: PolicyFormState } | { problem: string } {
   try {
-    return { form: trafficFormFromDocument(fromYaml(yaml)) };
+    return { form: formStateFromDocument(kind, fromYaml(yaml)) };
   } catch (error) {
     return { problem: error instanceof Error ? error.message : "the YAML could not be read" };
   }
@@ -69,14 +74,19 @@ function apiMessages(error: unknown): PathMessages {
   return out;
 }
 
-function initialState(existing: ExistingPolicy | undefined) {
+function initialState(existing: ExistingPolicy | undefined): {
+  kind: PolicyKind;
+  mode: Mode;
+  form: PolicyFormState;
+  yaml: string;
+} {
   if (!existing)
-    return { kind: "TrafficPolicy" as PolicyKind, mode: "form" as Mode, form: emptyTrafficForm(), yaml: "" };
+    return { kind: "TrafficPolicy", mode: "form", form: emptyFormState("TrafficPolicy"), yaml: "" };
   const kind = isPolicyKind(existing.kind) ? existing.kind : "TrafficPolicy";
-  const parsed = kind === "TrafficPolicy" ? formFromYaml(existing.yaml) : null;
-  if (parsed && "form" in parsed)
-    return { kind, mode: "form" as Mode, form: parsed.form, yaml: existing.yaml };
-  return { kind, mode: "yaml" as Mode, form: emptyTrafficForm(), yaml: existing.yaml };
+  const parsed = hasForm(kind) ? formFromYaml(kind, existing.yaml) : null;
+  if (parsed && "form" in parsed) return { kind, mode: "form", form: parsed.form, yaml: existing.yaml };
+  const form = emptyFormState(hasForm(kind) ? kind : "TrafficPolicy");
+  return { kind, mode: "yaml", form, yaml: existing.yaml };
 }
 
 export function PolicyEditor({ slug, existing }: { slug: string; existing?: ExistingPolicy }) {
@@ -86,15 +96,15 @@ export function PolicyEditor({ slug, existing }: { slug: string; existing?: Exis
   const [initial] = useState(() => initialState(existing));
   const [kind, setKind] = useState<PolicyKind>(initial.kind);
   const [mode, setMode] = useState<Mode>(initial.mode);
-  const [form, setForm] = useState<TrafficForm>(initial.form);
+  const [form, setForm] = useState<PolicyFormState>(initial.form);
   const [yamlText, setYamlText] = useState(initial.yaml);
   const [switchProblem, setSwitchProblem] = useState<string | null>(null);
   const [reason, setReason] = useState("");
   const [progress, setProgress] = useState<{ name: string; targets: ApplyTarget[] } | null>(null);
 
-  const isForm = kind === "TrafficPolicy" && mode === "form";
-  const yaml = isForm ? toYaml(trafficFormToDocument(form)) : yamlText;
-  const name = existing?.name ?? (isForm ? form.name.trim() : nameInYaml(yamlText));
+  const isForm = hasForm(kind) && form.kind === kind && mode === "form";
+  const yaml = isForm ? toYaml(formStateToDocument(form)) : yamlText;
+  const name = existing?.name ?? (isForm ? form.form.name.trim() : nameInYaml(yamlText));
 
   const debouncedYaml = useDebouncedValue(yaml, 400);
   const validation = useQuery({
@@ -145,21 +155,22 @@ export function PolicyEditor({ slug, existing }: { slug: string; existing?: Exis
       setMode("yaml");
       return;
     }
-    const parsed = formFromYaml(yamlText);
+    if (!hasForm(kind)) return;
+    const parsed = formFromYaml(kind, yamlText);
     if ("problem" in parsed) {
       setSwitchProblem(`The form cannot show this YAML (${parsed.problem}); keep editing it here.`);
       return;
     }
     setSwitchProblem(null);
-    setForm(existing ? { ...parsed.form, name: existing.name } : parsed.form);
+    setForm(existing ? withFormName(parsed.form, existing.name) : parsed.form);
     setMode("form");
   }
 
   function chooseKind(next: PolicyKind) {
     setKind(next);
     setSwitchProblem(null);
-    if (next === "TrafficPolicy") {
-      setForm(emptyTrafficForm());
+    if (hasForm(next)) {
+      setForm(emptyFormState(next));
       setMode("form");
     } else {
       setYamlText(policyTemplates.find((template) => template.kind === next)?.yaml ?? "");
@@ -176,7 +187,7 @@ export function PolicyEditor({ slug, existing }: { slug: string; existing?: Exis
   const policyHref = (policyName: string) =>
     `/o/${encodeURIComponent(slug)}/policies/${encodeURIComponent(policyName)}`;
   const templates = policyTemplates.filter((template) => template.kind === kind);
-  const otherMessages = isForm ? unshownMessages(messages) : [];
+  const otherMessages = isForm ? unshownFormMessages(form, messages) : [];
 
   return (
     <div className="policy-editor" data-test="policy-editor">
@@ -239,7 +250,7 @@ export function PolicyEditor({ slug, existing }: { slug: string; existing?: Exis
                   : ""}
         </span>
       </div>
-      {kind === "TrafficPolicy" ? (
+      {hasForm(kind) ? (
         <Tabs
           label="Editor"
           tabs={[
@@ -269,8 +280,8 @@ export function PolicyEditor({ slug, existing }: { slug: string; existing?: Exis
               </ul>
             </Banner>
           ) : null}
-          <TrafficPolicyForm
-            form={form}
+          <PolicyKindForm
+            state={form}
             onChange={setForm}
             messages={messages}
             isNameLocked={Boolean(existing)}

@@ -16,7 +16,7 @@ type Props = {
 };
 
 /** Everything at or under one path, for a field that stands for a whole object (retries, fault). */
-function under(messages: PathMessages, prefix: string): string[] | undefined {
+export function under(messages: PathMessages, prefix: string): string[] | undefined {
   const found = Object.entries(messages)
     .filter(([key]) => key === prefix || key.startsWith(`${prefix}.`))
     .flatMap(([, list]) => list);
@@ -37,7 +37,7 @@ export function unshownMessages(messages: PathMessages): string[] {
     .flatMap(([key, list]) => list.map((message) => (key ? `${key}: ${message}` : message)));
 }
 
-function TextInput({
+export function TextInput({
   id,
   value,
   onChange,
@@ -249,7 +249,7 @@ export function TrafficPolicyForm({ form, onChange, messages, isNameLocked }: Pr
   );
 }
 
-function FieldNote({ messages, test }: { messages: string[] | undefined; test: string }): ReactNode {
+export function FieldNote({ messages, test }: { messages: string[] | undefined; test: string }): ReactNode {
   const message = messages?.[0];
   if (!message) return null;
   return (

@@ -1,0 +1,112 @@
+"use client";
+
+// The form each policy kind is edited with, behind one interface for the editor: the form state
+// tagged with its kind, its conversion to and from the document, and its component.
+import type { YamlMap, YamlValue } from "~/lib/policy-yaml";
+import type { PathMessages } from "./form-parts";
+import type { PolicyKind } from "./policy-templates";
+import { RateLimitPolicyForm, unshownRateLimitMessages } from "./ratelimit-form";
+import {
+  emptyRateLimitForm,
+  type RateLimitForm,
+  rateLimitFormFromDocument,
+  rateLimitFormToDocument,
+} from "./ratelimit-form-model";
+import { TrafficPolicyForm, unshownMessages } from "./traffic-form";
+import {
+  emptyTrafficForm,
+  type TrafficForm,
+  trafficFormFromDocument,
+  trafficFormToDocument,
+} from "./traffic-form-model";
+
+export type PolicyFormState =
+  | { kind: "TrafficPolicy"; form: TrafficForm }
+  | { kind: "RateLimitPolicy"; form: RateLimitForm };
+
+export type FormKind = PolicyFormState["kind"];
+
+const formKinds: readonly FormKind[] = ["TrafficPolicy", "RateLimitPolicy"];
+
+export function hasForm(kind: PolicyKind): kind is FormKind {
+  return (formKinds as readonly string[]).includes(kind);
+}
+
+export function emptyFormState(kind: FormKind): PolicyFormState {
+  switch (kind) {
+    case "TrafficPolicy":
+      return { kind, form: emptyTrafficForm() };
+    case "RateLimitPolicy":
+      return { kind, form: emptyRateLimitForm() };
+  }
+}
+
+/** The form for a document of `kind`; throws FormShapeError when the document goes beyond it. */
+export function formStateFromDocument(kind: FormKind, document: YamlValue): PolicyFormState {
+  switch (kind) {
+    case "TrafficPolicy":
+      return { kind, form: trafficFormFromDocument(document) };
+    case "RateLimitPolicy":
+      return { kind, form: rateLimitFormFromDocument(document) };
+  }
+}
+
+export function formStateToDocument(state: PolicyFormState): YamlMap {
+  switch (state.kind) {
+    case "TrafficPolicy":
+      return trafficFormToDocument(state.form);
+    case "RateLimitPolicy":
+      return rateLimitFormToDocument(state.form);
+  }
+}
+
+export function withFormName(state: PolicyFormState, name: string): PolicyFormState {
+  switch (state.kind) {
+    case "TrafficPolicy":
+      return { kind: state.kind, form: { ...state.form, name } };
+    case "RateLimitPolicy":
+      return { kind: state.kind, form: { ...state.form, name } };
+  }
+}
+
+/** Messages whose path no field of the form shows, for the editor to list above it. */
+export function unshownFormMessages(state: PolicyFormState, messages: PathMessages): string[] {
+  switch (state.kind) {
+    case "TrafficPolicy":
+      return unshownMessages(messages);
+    case "RateLimitPolicy":
+      return unshownRateLimitMessages(messages);
+  }
+}
+
+export function PolicyKindForm({
+  state,
+  onChange,
+  messages,
+  isNameLocked,
+}: {
+  state: PolicyFormState;
+  onChange: (state: PolicyFormState) => void;
+  messages: PathMessages;
+  isNameLocked: boolean;
+}) {
+  const common = { messages, isNameLocked };
+  switch (state.kind) {
+    case "TrafficPolicy":
+      return (
+        <TrafficPolicyForm
+          form={state.form}
+          onChange={(form) => onChange({ kind: state.kind, form })}
+          {...common}
+        />
+      );
+    case "RateLimitPolicy":
+      return (
+        <RateLimitPolicyForm
+          form={state.form}
+          onChange={(form) => onChange({ kind: state.kind, form })}
+          {...common}
+        />
+      );
+  }
+}
