@@ -348,4 +348,27 @@ describe("an agent", () => {
     expect(old.status).toBe(401);
     expect(old.body.error?.code).toBe("credential_revoked");
   });
+
+  it("is told at once when an admin turns drift repair off, and its desired config says so", async () => {
+    const { user: owner, orgSlug } = await signUpOwner(services, "repair");
+    const { clusterId, credential } = await connectCluster(owner, orgSlug, "repairing");
+    const events = await readEvents(
+      credential,
+      (seen) => seen.some((event) => event.type === "settings-changed"),
+      async () => {
+        await callerFor(services, owner).clusters.setRepairDrift({ orgSlug, clusterId, repairDrift: false });
+      },
+    );
+    expect(events.at(-1)).toEqual({ type: "settings-changed" });
+    const desired = await fetch(`${api.url}/agent/v1/desired-config`, {
+      headers: { authorization: `Bearer ${credential}` },
+    });
+    expect(((await desired.json()) as { repairDrift: boolean }).repairDrift).toBe(false);
+    const audit = await callerFor(services, owner).audit.list({ orgSlug, limit: 5 });
+    expect(audit.events[0]).toMatchObject({
+      action: "cluster.repair_drift_changed",
+      before: { repairDrift: true },
+      after: { repairDrift: false },
+    });
+  });
 });

@@ -254,6 +254,7 @@ export class Agent {
       logger,
       onRotate: (rotateSignal) => this.rotate(rotateSignal),
       onDesiredConfig: (version) => config.notify(version),
+      onSettingsChanged: () => config.refresh(),
     });
     const loops: Loop[] = [sync, heartbeat, events, config];
     const stopped = new Promise<void>((resolve) => {

@@ -14,6 +14,8 @@ export interface EventStreamOptions {
   onRotate: (signal: AbortSignal) => Promise<void>;
   /** A newer desired configuration may exist; the config loop decides whether to fetch it. */
   onDesiredConfig?: (version: number) => void;
+  /** The cluster's settings changed: the config loop fetches desired-config again. */
+  onSettingsChanged?: () => void;
 }
 
 export class EventStream {
@@ -60,6 +62,10 @@ export class EventStream {
           case "desired-config":
             logger.debug({ version: event.version }, "desired configuration announced");
             this.options.onDesiredConfig?.(event.version);
+            break;
+          case "settings-changed":
+            logger.info("the cluster's settings changed");
+            this.options.onSettingsChanged?.();
             break;
         }
       }

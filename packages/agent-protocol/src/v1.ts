@@ -180,6 +180,8 @@ export const AgentEvent = z.discriminatedUnion("type", [
    * Also sent right after `ready` with the current version, so an agent that was offline catches up.
    */
   z.object({ type: z.literal("desired-config"), version: z.number().int().nonnegative() }),
+  /** The cluster's settings (e.g. repairDrift) changed: fetch desired-config again, even at the same version. */
+  z.object({ type: z.literal("settings-changed") }),
 ]);
 export type AgentEvent = z.infer<typeof AgentEvent>;
 

@@ -335,3 +335,30 @@ export async function removeCluster(options: {
   });
   return { uninstallCommand };
 }
+
+/** Whether the cluster's agent puts back owned resources someone else changed; agents are told at once. */
+export async function setRepairDrift(options: {
+  prisma: PrismaClient;
+  events: AgentEventHub;
+  organizationId: string;
+  actor: UserActor;
+  clusterId: string;
+  repairDrift: boolean;
+}): Promise<{ repairDrift: boolean }> {
+  const cluster = await options.prisma.$transaction(async (tx) => {
+    const found = await findClusterInOrg(tx, options.organizationId, options.clusterId);
+    await tx.cluster.update({ where: { id: found.id }, data: { repairDrift: options.repairDrift } });
+    await recordAuditEvent(tx, {
+      organizationId: options.organizationId,
+      actor: options.actor,
+      action: "cluster.repair_drift_changed",
+      targetType: "cluster",
+      targetId: found.name,
+      before: { repairDrift: found.repairDrift },
+      after: { repairDrift: options.repairDrift },
+    });
+    return found;
+  });
+  await options.events.publish(cluster.id, { type: "settings-changed" });
+  return { repairDrift: options.repairDrift };
+}

@@ -8,6 +8,7 @@ import {
   removeCluster,
   requestCredentialRotation,
   revokeInstallLines,
+  setRepairDrift,
 } from "../clusters/clusters";
 import { listClusterConfigStatus } from "../policies/desired-config";
 import { router } from "../trpc/init";
@@ -237,6 +238,20 @@ export const clustersRouter = router({
       });
       return { requested: true as const };
     }),
+
+  setRepairDrift: orgProcedure("admin")
+    .input(clusterInput.extend({ repairDrift: z.boolean() }))
+    .output(z.object({ repairDrift: z.boolean() }))
+    .mutation(({ ctx, input }) =>
+      setRepairDrift({
+        prisma: ctx.prisma,
+        events: ctx.events,
+        organizationId: ctx.org.id,
+        actor: { userId: ctx.user.id, label: ctx.user.email },
+        clusterId: input.clusterId,
+        repairDrift: input.repairDrift,
+      }),
+    ),
 
   remove: orgProcedure("admin")
     .input(clusterInput)

@@ -115,6 +115,13 @@ export class ConfigLoop {
     this.wake();
   }
 
+  /** The cluster's settings changed: fetch again (same version), then look for drift to repair. */
+  refresh(): void {
+    this.isFetchDue = true;
+    this.isDriftDue = true;
+    this.wake();
+  }
+
   private get signal(): AbortSignal {
     return this.abort.signal;
   }
