@@ -196,7 +196,7 @@ function ClusterDetail({
         </div>
       </dl>
       {isPending ? <PendingInstall slug={slug} cluster={data} canManage={canManage} /> : null}
-      {isPending ? null : <ConfigurationSection slug={slug} clusterId={clusterId} />}
+      {isPending ? null : <ConfigurationSection slug={slug} clusterId={clusterId} canManage={canManage} />}
       <InventorySection slug={slug} clusterId={clusterId} counts={data.counts} isPending={isPending} />
       {canManage ? (
         <RemoveClusterDialog

@@ -2,7 +2,7 @@
 
 import { Banner } from "@switchyard/ui/banner";
 import { Skeleton } from "@switchyard/ui/skeleton";
-import { useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { messageOf } from "~/lib/api-errors";
 import { formatAgo } from "~/lib/relative-time";
 import { useTRPC } from "~/lib/trpc";
@@ -12,9 +12,27 @@ import { clusterRefetchMs } from "../refresh";
 const stateLabels = { "in-sync": "In sync", pending: "Pending", failed: "Failed" } as const;
 
 /** The policies' desired configuration in this cluster: versions, sync state, drift and errors. */
-export function ConfigurationSection({ slug, clusterId }: { slug: string; clusterId: string }) {
+export function ConfigurationSection({
+  slug,
+  clusterId,
+  canManage,
+}: {
+  slug: string;
+  clusterId: string;
+  /** Admins may switch drift repair on or off. */
+  canManage: boolean;
+}) {
   const trpc = useTRPC();
+  const queryClient = useQueryClient();
   const now = useNow();
+  const setRepairDrift = useMutation(
+    trpc.clusters.setRepairDrift.mutationOptions({
+      onSettled: () => {
+        void queryClient.invalidateQueries({ queryKey: trpc.clusters.configStatus.pathKey() });
+        void queryClient.invalidateQueries({ queryKey: trpc.audit.list.pathKey() });
+      },
+    }),
+  );
   const status = useQuery(
     trpc.clusters.configStatus.queryOptions(
       { orgSlug: slug, clusterId },
@@ -80,7 +98,31 @@ export function ConfigurationSection({ slug, clusterId }: { slug: string; cluste
             </div>
             <div>
               <dt>Drift</dt>
-              <dd>{config.repairDrift ? "repaired automatically" : "reported only"}</dd>
+              <dd data-test="configuration-repair-drift">
+                {config.repairDrift ? "repaired automatically" : "reported only"}
+                {canManage ? (
+                  <>
+                    {" "}
+                    <button
+                      type="button"
+                      className="link-button"
+                      disabled={setRepairDrift.isPending}
+                      onClick={() =>
+                        setRepairDrift.mutate({ orgSlug: slug, clusterId, repairDrift: !config.repairDrift })
+                      }
+                      data-test="configuration-repair-drift-toggle"
+                    >
+                      {config.repairDrift ? "Only report drift" : "Repair drift automatically"}
+                    </button>
+                  </>
+                ) : null}
+                {setRepairDrift.isError ? (
+                  <span className="text-warning" role="alert" data-test="configuration-repair-drift-error">
+                    {" "}
+                    {messageOf(setRepairDrift.error)}
+                  </span>
+                ) : null}
+              </dd>
             </div>
           </dl>
           {config.errors.length > 0 ? (
