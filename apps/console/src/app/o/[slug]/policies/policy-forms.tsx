@@ -4,6 +4,8 @@
 // tagged with its kind, its conversion to and from the document, and its component.
 import type { YamlMap, YamlValue } from "~/lib/policy-yaml";
 import type { PathMessages } from "./form-parts";
+import { MtlsPolicyForm, unshownMtlsMessages } from "./mtls-form";
+import { emptyMtlsForm, type MtlsForm, mtlsFormFromDocument, mtlsFormToDocument } from "./mtls-form-model";
 import type { PolicyKind } from "./policy-templates";
 import { RateLimitPolicyForm, unshownRateLimitMessages } from "./ratelimit-form";
 import {
@@ -22,11 +24,12 @@ import {
 
 export type PolicyFormState =
   | { kind: "TrafficPolicy"; form: TrafficForm }
-  | { kind: "RateLimitPolicy"; form: RateLimitForm };
+  | { kind: "RateLimitPolicy"; form: RateLimitForm }
+  | { kind: "MtlsPolicy"; form: MtlsForm };
 
 export type FormKind = PolicyFormState["kind"];
 
-const formKinds: readonly FormKind[] = ["TrafficPolicy", "RateLimitPolicy"];
+const formKinds: readonly FormKind[] = ["TrafficPolicy", "MtlsPolicy", "RateLimitPolicy"];
 
 export function hasForm(kind: PolicyKind): kind is FormKind {
   return (formKinds as readonly string[]).includes(kind);
@@ -38,6 +41,8 @@ export function emptyFormState(kind: FormKind): PolicyFormState {
       return { kind, form: emptyTrafficForm() };
     case "RateLimitPolicy":
       return { kind, form: emptyRateLimitForm() };
+    case "MtlsPolicy":
+      return { kind, form: emptyMtlsForm() };
   }
 }
 
@@ -48,6 +53,8 @@ export function formStateFromDocument(kind: FormKind, document: YamlValue): Poli
       return { kind, form: trafficFormFromDocument(document) };
     case "RateLimitPolicy":
       return { kind, form: rateLimitFormFromDocument(document) };
+    case "MtlsPolicy":
+      return { kind, form: mtlsFormFromDocument(document) };
   }
 }
 
@@ -57,6 +64,8 @@ export function formStateToDocument(state: PolicyFormState): YamlMap {
       return trafficFormToDocument(state.form);
     case "RateLimitPolicy":
       return rateLimitFormToDocument(state.form);
+    case "MtlsPolicy":
+      return mtlsFormToDocument(state.form);
   }
 }
 
@@ -65,6 +74,8 @@ export function withFormName(state: PolicyFormState, name: string): PolicyFormSt
     case "TrafficPolicy":
       return { kind: state.kind, form: { ...state.form, name } };
     case "RateLimitPolicy":
+      return { kind: state.kind, form: { ...state.form, name } };
+    case "MtlsPolicy":
       return { kind: state.kind, form: { ...state.form, name } };
   }
 }
@@ -76,6 +87,8 @@ export function unshownFormMessages(state: PolicyFormState, messages: PathMessag
       return unshownMessages(messages);
     case "RateLimitPolicy":
       return unshownRateLimitMessages(messages);
+    case "MtlsPolicy":
+      return unshownMtlsMessages(messages);
   }
 }
 
@@ -103,6 +116,14 @@ export function PolicyKindForm({
     case "RateLimitPolicy":
       return (
         <RateLimitPolicyForm
+          form={state.form}
+          onChange={(form) => onChange({ kind: state.kind, form })}
+          {...common}
+        />
+      );
+    case "MtlsPolicy":
+      return (
+        <MtlsPolicyForm
           form={state.form}
           onChange={(form) => onChange({ kind: state.kind, form })}
           {...common}
