@@ -14,6 +14,13 @@ import {
   rateLimitFormFromDocument,
   rateLimitFormToDocument,
 } from "./ratelimit-form-model";
+import { ResiliencePolicyForm, unshownResilienceMessages } from "./resilience-form";
+import {
+  emptyResilienceForm,
+  type ResilienceForm,
+  resilienceFormFromDocument,
+  resilienceFormToDocument,
+} from "./resilience-form-model";
 import { TrafficPolicyForm, unshownMessages } from "./traffic-form";
 import {
   emptyTrafficForm,
@@ -25,11 +32,12 @@ import {
 export type PolicyFormState =
   | { kind: "TrafficPolicy"; form: TrafficForm }
   | { kind: "RateLimitPolicy"; form: RateLimitForm }
-  | { kind: "MtlsPolicy"; form: MtlsForm };
+  | { kind: "MtlsPolicy"; form: MtlsForm }
+  | { kind: "ResiliencePolicy"; form: ResilienceForm };
 
 export type FormKind = PolicyFormState["kind"];
 
-const formKinds: readonly FormKind[] = ["TrafficPolicy", "MtlsPolicy", "RateLimitPolicy"];
+const formKinds: readonly FormKind[] = ["TrafficPolicy", "ResiliencePolicy", "MtlsPolicy", "RateLimitPolicy"];
 
 export function hasForm(kind: PolicyKind): kind is FormKind {
   return (formKinds as readonly string[]).includes(kind);
@@ -43,6 +51,8 @@ export function emptyFormState(kind: FormKind): PolicyFormState {
       return { kind, form: emptyRateLimitForm() };
     case "MtlsPolicy":
       return { kind, form: emptyMtlsForm() };
+    case "ResiliencePolicy":
+      return { kind, form: emptyResilienceForm() };
   }
 }
 
@@ -55,6 +65,8 @@ export function formStateFromDocument(kind: FormKind, document: YamlValue): Poli
       return { kind, form: rateLimitFormFromDocument(document) };
     case "MtlsPolicy":
       return { kind, form: mtlsFormFromDocument(document) };
+    case "ResiliencePolicy":
+      return { kind, form: resilienceFormFromDocument(document) };
   }
 }
 
@@ -66,6 +78,8 @@ export function formStateToDocument(state: PolicyFormState): YamlMap {
       return rateLimitFormToDocument(state.form);
     case "MtlsPolicy":
       return mtlsFormToDocument(state.form);
+    case "ResiliencePolicy":
+      return resilienceFormToDocument(state.form);
   }
 }
 
@@ -76,6 +90,8 @@ export function withFormName(state: PolicyFormState, name: string): PolicyFormSt
     case "RateLimitPolicy":
       return { kind: state.kind, form: { ...state.form, name } };
     case "MtlsPolicy":
+      return { kind: state.kind, form: { ...state.form, name } };
+    case "ResiliencePolicy":
       return { kind: state.kind, form: { ...state.form, name } };
   }
 }
@@ -89,6 +105,8 @@ export function unshownFormMessages(state: PolicyFormState, messages: PathMessag
       return unshownRateLimitMessages(messages);
     case "MtlsPolicy":
       return unshownMtlsMessages(messages);
+    case "ResiliencePolicy":
+      return unshownResilienceMessages(messages);
   }
 }
 
@@ -124,6 +142,14 @@ export function PolicyKindForm({
     case "MtlsPolicy":
       return (
         <MtlsPolicyForm
+          form={state.form}
+          onChange={(form) => onChange({ kind: state.kind, form })}
+          {...common}
+        />
+      );
+    case "ResiliencePolicy":
+      return (
+        <ResiliencePolicyForm
           form={state.form}
           onChange={(form) => onChange({ kind: state.kind, form })}
           {...common}
