@@ -3,6 +3,13 @@
 // The form each policy kind is edited with, behind one interface for the editor: the form state
 // tagged with its kind, its conversion to and from the document, and its component.
 import type { YamlMap, YamlValue } from "~/lib/policy-yaml";
+import { AuthorizationPolicyForm, unshownAuthorizationMessages } from "./authorization-form";
+import {
+  type AuthorizationForm,
+  authorizationFormFromDocument,
+  authorizationFormToDocument,
+  emptyAuthorizationForm,
+} from "./authorization-form-model";
 import type { PathMessages } from "./form-parts";
 import { MtlsPolicyForm, unshownMtlsMessages } from "./mtls-form";
 import { emptyMtlsForm, type MtlsForm, mtlsFormFromDocument, mtlsFormToDocument } from "./mtls-form-model";
@@ -33,11 +40,18 @@ export type PolicyFormState =
   | { kind: "TrafficPolicy"; form: TrafficForm }
   | { kind: "RateLimitPolicy"; form: RateLimitForm }
   | { kind: "MtlsPolicy"; form: MtlsForm }
-  | { kind: "ResiliencePolicy"; form: ResilienceForm };
+  | { kind: "ResiliencePolicy"; form: ResilienceForm }
+  | { kind: "AuthorizationPolicy"; form: AuthorizationForm };
 
 export type FormKind = PolicyFormState["kind"];
 
-const formKinds: readonly FormKind[] = ["TrafficPolicy", "ResiliencePolicy", "MtlsPolicy", "RateLimitPolicy"];
+const formKinds: readonly FormKind[] = [
+  "TrafficPolicy",
+  "ResiliencePolicy",
+  "MtlsPolicy",
+  "AuthorizationPolicy",
+  "RateLimitPolicy",
+];
 
 export function hasForm(kind: PolicyKind): kind is FormKind {
   return (formKinds as readonly string[]).includes(kind);
@@ -53,6 +67,8 @@ export function emptyFormState(kind: FormKind): PolicyFormState {
       return { kind, form: emptyMtlsForm() };
     case "ResiliencePolicy":
       return { kind, form: emptyResilienceForm() };
+    case "AuthorizationPolicy":
+      return { kind, form: emptyAuthorizationForm() };
   }
 }
 
@@ -67,6 +83,8 @@ export function formStateFromDocument(kind: FormKind, document: YamlValue): Poli
       return { kind, form: mtlsFormFromDocument(document) };
     case "ResiliencePolicy":
       return { kind, form: resilienceFormFromDocument(document) };
+    case "AuthorizationPolicy":
+      return { kind, form: authorizationFormFromDocument(document) };
   }
 }
 
@@ -80,6 +98,8 @@ export function formStateToDocument(state: PolicyFormState): YamlMap {
       return mtlsFormToDocument(state.form);
     case "ResiliencePolicy":
       return resilienceFormToDocument(state.form);
+    case "AuthorizationPolicy":
+      return authorizationFormToDocument(state.form);
   }
 }
 
@@ -92,6 +112,8 @@ export function withFormName(state: PolicyFormState, name: string): PolicyFormSt
     case "MtlsPolicy":
       return { kind: state.kind, form: { ...state.form, name } };
     case "ResiliencePolicy":
+      return { kind: state.kind, form: { ...state.form, name } };
+    case "AuthorizationPolicy":
       return { kind: state.kind, form: { ...state.form, name } };
   }
 }
@@ -107,6 +129,8 @@ export function unshownFormMessages(state: PolicyFormState, messages: PathMessag
       return unshownMtlsMessages(messages);
     case "ResiliencePolicy":
       return unshownResilienceMessages(messages);
+    case "AuthorizationPolicy":
+      return unshownAuthorizationMessages(messages);
   }
 }
 
@@ -150,6 +174,14 @@ export function PolicyKindForm({
     case "ResiliencePolicy":
       return (
         <ResiliencePolicyForm
+          form={state.form}
+          onChange={(form) => onChange({ kind: state.kind, form })}
+          {...common}
+        />
+      );
+    case "AuthorizationPolicy":
+      return (
+        <AuthorizationPolicyForm
           form={state.form}
           onChange={(form) => onChange({ kind: state.kind, form })}
           {...common}

@@ -1,4 +1,4 @@
-// Starting points for the kinds edited as YAML, taken from docs/policies.md.
+// Starting points for the YAML tab of each kind, taken from docs/policies.md.
 
 export const policyKinds = [
   "TrafficPolicy",
