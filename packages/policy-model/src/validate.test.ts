@@ -179,3 +179,17 @@ describe("validatePolicies", () => {
     expect(result.diagnostics[0]?.source).toEqual({ line: 7, column: 3 });
   });
 });
+
+describe("missing required fields", () => {
+  it("are named as required, not as a type mismatch", () => {
+    const { diagnostics } = validatePolicy({
+      apiVersion: "policy.switchyard.dev/v1alpha1",
+      kind: "TrafficPolicy",
+      metadata: { name: "reviews-canary" },
+      spec: { scope: {}, routes: [{ name: "default", destinations: [{ version: "v1" }] }] },
+    });
+    const messages = diagnostics.map((diagnostic) => `${diagnostic.path.join(".")}: ${diagnostic.message}`);
+    expect(messages).toContain("spec.scope.namespace: namespace is required");
+    expect(messages.join("\n")).not.toMatch(/received undefined/);
+  });
+});

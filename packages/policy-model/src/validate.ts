@@ -87,7 +87,7 @@ export function validatePolicy(input: unknown): PolicyValidation {
       ],
     };
   }
-  const result = policySchema.safeParse(input);
+  const result = policySchema.safeParse(input, { error: missingFieldMessage });
   if (result.success) return { policy: result.data, diagnostics: lintPolicy(result.data) };
   return {
     diagnostics: sortDiagnostics(result.error.issues.flatMap((issue) => issueToDiagnostics(issue, policy))),
@@ -103,6 +103,13 @@ export interface PolicySetValidation {
 export interface ValidateOptions {
   /** Where a field of the i-th input is written, so diagnostics can carry a line number. */
   locate?: (index: number, path: FieldPath) => Diagnostic["source"];
+}
+
+/** zod's default for an absent required field reads "expected string, received undefined". */
+function missingFieldMessage(issue: { code: string; input?: unknown; path?: PropertyKey[] }): string | undefined {
+  if (issue.code !== "invalid_type" || issue.input !== undefined) return undefined;
+  const field = issue.path?.at(-1);
+  return `${typeof field === "string" ? field : "this field"} is required`;
 }
 
 /** Validate a set of policies: each on its own, then what only the set can show (duplicate names). */

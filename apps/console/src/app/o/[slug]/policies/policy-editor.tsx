@@ -138,13 +138,17 @@ export function PolicyEditor({ slug, existing }: { slug: string; existing?: Exis
     }),
   );
 
-  const diagnostics = validation.data?.diagnostics ?? [];
+  // A new, untouched form is not wrong yet: say what is missing once the author starts.
+  const [pristineYaml] = useState(yaml);
+  const isPristine = existing === undefined && yaml === pristineYaml;
+  const allDiagnostics = validation.data?.diagnostics ?? [];
+  const diagnostics = isPristine ? [] : allDiagnostics;
   const messages: PathMessages = {
     ...toMessages(diagnostics),
     ...apiMessages(preview.error),
     ...apiMessages(apply.error),
   };
-  const hasErrors = diagnostics.some((d) => d.severity === "error") || validation.data?.isValid === false;
+  const hasErrors = allDiagnostics.some((d) => d.severity === "error") || validation.data?.isValid === false;
   const isPreviewCurrent = previewedYaml === yaml && preview.data !== undefined;
 
   function switchMode(next: Mode) {
