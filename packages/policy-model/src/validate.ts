@@ -106,7 +106,11 @@ export interface ValidateOptions {
 }
 
 /** zod's default for an absent required field reads "expected string, received undefined". */
-function missingFieldMessage(issue: { code: string; input?: unknown; path?: PropertyKey[] }): string | undefined {
+function missingFieldMessage(issue: {
+  code: string;
+  input?: unknown;
+  path?: PropertyKey[];
+}): string | undefined {
   if (issue.code !== "invalid_type" || issue.input !== undefined) return undefined;
   const field = issue.path?.at(-1);
   return `${typeof field === "string" ? field : "this field"} is required`;
