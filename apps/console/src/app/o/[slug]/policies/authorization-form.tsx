@@ -11,12 +11,12 @@ import {
   type RuleForm,
 } from "./authorization-form-model";
 import {
-  ClusterScopeFields,
   FieldNote,
   type FormProps,
   NameSection,
   type PathMessages,
   SelectInput,
+  ServiceScopeSection,
   TextField,
   unshownFor,
 } from "./form-parts";
@@ -55,44 +55,25 @@ export function AuthorizationPolicyForm({
         isNameLocked={isNameLocked}
         placeholder="cart-allow-frontend"
       />
-      <fieldset className="policy-form__section">
-        <legend>Scope</legend>
-        <ClusterScopeFields
-          scope={form.clusters}
-          onChange={(patch) => set({ clusters: { ...form.clusters, ...patch } })}
-          messages={messages}
-        />
-        <div className="policy-form__row">
-          <TextField
-            id="scope-namespace"
-            label="Namespace"
-            value={form.namespace}
-            onChange={(namespace) => set({ namespace })}
-            messages={messages}
-            path="spec.scope.namespace"
-            placeholder="shop"
+      <ServiceScopeSection
+        clusters={form.clusters}
+        namespace={form.namespace}
+        service={form.service}
+        onChange={set}
+        messages={messages}
+        servicePlaceholder="cart"
+        serviceHint="Optional; without it the whole namespace"
+      >
+        <Field id="authz-action" label="Action" errors={messages["spec.action"]}>
+          <SelectInput
+            id="authz-action"
+            value={form.action}
+            options={actionOptions}
+            onChange={(action) => set({ action })}
+            hasError={Boolean(messages["spec.action"])}
           />
-          <TextField
-            id="scope-service"
-            label="Service"
-            hint="Optional; without it the whole namespace"
-            value={form.service}
-            onChange={(service) => set({ service })}
-            messages={messages}
-            path="spec.scope.service"
-            placeholder="cart"
-          />
-          <Field id="authz-action" label="Action" errors={messages["spec.action"]}>
-            <SelectInput
-              id="authz-action"
-              value={form.action}
-              options={actionOptions}
-              onChange={(action) => set({ action })}
-              hasError={Boolean(messages["spec.action"])}
-            />
-          </Field>
-        </div>
-      </fieldset>
+        </Field>
+      </ServiceScopeSection>
       <fieldset className="policy-form__section">
         <legend>Rules</legend>
         <p className="muted">

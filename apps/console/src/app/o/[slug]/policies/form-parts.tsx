@@ -5,6 +5,7 @@
 // TrafficPolicy form.
 import { Button } from "@switchyard/ui/button";
 import { Field } from "@switchyard/ui/field";
+import type { ReactNode } from "react";
 import type { ClusterScopeForm, LabelRow } from "./form-model-common";
 import { type PathMessages, TextInput, under } from "./traffic-form";
 
@@ -242,5 +243,86 @@ export function TextField({
         hasError={Boolean(errors)}
       />
     </Field>
+  );
+}
+
+/**
+ * The scope of a policy for one service: which clusters, then namespace and service, with the
+ * kind's own fields (precedence, action, ...) in the same row as `children`.
+ */
+export function ServiceScopeSection({
+  clusters,
+  namespace,
+  service,
+  onChange,
+  messages,
+  servicePlaceholder,
+  serviceHint,
+  children,
+}: {
+  clusters: ClusterScopeForm;
+  namespace: string;
+  service: string;
+  onChange: (patch: { clusters?: ClusterScopeForm; namespace?: string; service?: string }) => void;
+  messages: PathMessages;
+  servicePlaceholder: string;
+  serviceHint?: string;
+  children?: ReactNode;
+}) {
+  return (
+    <fieldset className="policy-form__section">
+      <legend>Scope</legend>
+      <ClusterScopeFields
+        scope={clusters}
+        onChange={(patch) => onChange({ clusters: { ...clusters, ...patch } })}
+        messages={messages}
+      />
+      <div className="policy-form__row">
+        <TextField
+          id="scope-namespace"
+          label="Namespace"
+          value={namespace}
+          onChange={(value) => onChange({ namespace: value })}
+          messages={messages}
+          path="spec.scope.namespace"
+          placeholder="shop"
+        />
+        <TextField
+          id="scope-service"
+          label="Service"
+          {...(serviceHint === undefined ? {} : { hint: serviceHint })}
+          value={service}
+          onChange={(value) => onChange({ service: value })}
+          messages={messages}
+          path="spec.scope.service"
+          placeholder={servicePlaceholder}
+        />
+        {children}
+      </div>
+    </fieldset>
+  );
+}
+
+/** The optional precedence that decides conflicts between policies on the same host. */
+export function PrecedenceField({
+  value,
+  onChange,
+  messages,
+}: {
+  value: string;
+  onChange: (value: string) => void;
+  messages: PathMessages;
+}) {
+  return (
+    <TextField
+      id="precedence"
+      label="Precedence"
+      hint="Optional; higher wins a conflict"
+      value={value}
+      onChange={onChange}
+      messages={messages}
+      path="spec.precedence"
+      placeholder="0"
+    />
   );
 }

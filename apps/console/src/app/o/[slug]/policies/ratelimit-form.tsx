@@ -2,12 +2,13 @@
 
 import { Field } from "@switchyard/ui/field";
 import {
-  ClusterScopeFields,
   FieldNote,
   type FormProps,
   NameSection,
   type PathMessages,
+  PrecedenceField,
   SelectInput,
+  ServiceScopeSection,
   TextField,
   unshownFor,
 } from "./form-parts";
@@ -38,44 +39,20 @@ export function RateLimitPolicyForm({ form, onChange, messages, isNameLocked }: 
         isNameLocked={isNameLocked}
         placeholder="search-100rps"
       />
-      <fieldset className="policy-form__section">
-        <legend>Scope</legend>
-        <ClusterScopeFields
-          scope={form.clusters}
-          onChange={(patch) => set({ clusters: { ...form.clusters, ...patch } })}
+      <ServiceScopeSection
+        clusters={form.clusters}
+        namespace={form.namespace}
+        service={form.service}
+        onChange={set}
+        messages={messages}
+        servicePlaceholder="search"
+      >
+        <PrecedenceField
+          value={form.precedence}
+          onChange={(precedence) => set({ precedence })}
           messages={messages}
         />
-        <div className="policy-form__row">
-          <TextField
-            id="scope-namespace"
-            label="Namespace"
-            value={form.namespace}
-            onChange={(namespace) => set({ namespace })}
-            messages={messages}
-            path="spec.scope.namespace"
-            placeholder="shop"
-          />
-          <TextField
-            id="scope-service"
-            label="Service"
-            value={form.service}
-            onChange={(service) => set({ service })}
-            messages={messages}
-            path="spec.scope.service"
-            placeholder="search"
-          />
-          <TextField
-            id="precedence"
-            label="Precedence"
-            hint="Optional; higher wins a conflict"
-            value={form.precedence}
-            onChange={(precedence) => set({ precedence })}
-            messages={messages}
-            path="spec.precedence"
-            placeholder="0"
-          />
-        </div>
-      </fieldset>
+      </ServiceScopeSection>
       <fieldset className="policy-form__section">
         <legend>Limit</legend>
         <p className="muted">Enforced by each sidecar: a budget per replica. Over it, requests get 429.</p>

@@ -3,12 +3,13 @@
 import { Button } from "@switchyard/ui/button";
 import { Field } from "@switchyard/ui/field";
 import {
-  ClusterScopeFields,
   FieldNote,
   type FormProps,
   NameSection,
   type PathMessages,
+  PrecedenceField,
   SelectInput,
+  ServiceScopeSection,
   TextField,
   under,
   unshownFor,
@@ -97,44 +98,20 @@ export function ResiliencePolicyForm({ form, onChange, messages, isNameLocked }:
         isNameLocked={isNameLocked}
         placeholder="ratings-resilience"
       />
-      <fieldset className="policy-form__section">
-        <legend>Scope</legend>
-        <ClusterScopeFields
-          scope={form.clusters}
-          onChange={(patch) => set({ clusters: { ...form.clusters, ...patch } })}
+      <ServiceScopeSection
+        clusters={form.clusters}
+        namespace={form.namespace}
+        service={form.service}
+        onChange={set}
+        messages={messages}
+        servicePlaceholder="ratings"
+      >
+        <PrecedenceField
+          value={form.precedence}
+          onChange={(precedence) => set({ precedence })}
           messages={messages}
         />
-        <div className="policy-form__row">
-          <TextField
-            id="scope-namespace"
-            label="Namespace"
-            value={form.namespace}
-            onChange={(namespace) => set({ namespace })}
-            messages={messages}
-            path="spec.scope.namespace"
-            placeholder="shop"
-          />
-          <TextField
-            id="scope-service"
-            label="Service"
-            value={form.service}
-            onChange={(service) => set({ service })}
-            messages={messages}
-            path="spec.scope.service"
-            placeholder="ratings"
-          />
-          <TextField
-            id="precedence"
-            label="Precedence"
-            hint="Optional; higher wins a conflict"
-            value={form.precedence}
-            onChange={(precedence) => set({ precedence })}
-            messages={messages}
-            path="spec.precedence"
-            placeholder="0"
-          />
-        </div>
-      </fieldset>
+      </ServiceScopeSection>
       <FieldNote messages={messages.spec} test="resilience-error" />
       <fieldset className="policy-form__section">
         <legend>Load balancing</legend>
