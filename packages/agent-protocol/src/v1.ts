@@ -11,6 +11,7 @@
 //   GET  /agent/v1/events     SSE: control messages (revoked, rotate, desired-config)
 //   GET  /agent/v1/desired-config   the cluster's latest desired configuration version
 //   POST /agent/v1/config-status    per-resource results of applying a version, and drift
+//   POST /agent/v1/telemetry  per-edge traffic deltas for one window, idempotent by batch id
 // Every call but register carries `Authorization: Bearer <credential>`.
 import { z } from "zod";
 
@@ -25,6 +26,7 @@ export const agentPaths = {
   events: "/agent/v1/events",
   desiredConfig: "/agent/v1/desired-config",
   configStatus: "/agent/v1/config-status",
+  telemetry: "/agent/v1/telemetry",
 } as const;
 
 const kubeName = z.string().min(1).max(253);
@@ -254,6 +256,91 @@ export const ConfigStatusReport = z.object({
   drift: z.array(DriftReport).max(20_000),
 });
 export type ConfigStatusReport = z.infer<typeof ConfigStatusReport>;
+
+// ── telemetry ───────────────────────────────────────────────────────────────────────────────
+/** Where a cluster's agent read its telemetry from. */
+export const TelemetrySource = z.enum(["prometheus", "scrape"]);
+export type TelemetrySource = z.infer<typeof TelemetrySource>;
+
+/** Istio's `unknown` is sent as is; empty strings are not allowed so keys stay comparable. */
+const telemetryName = z.string().min(1).max(253);
+
+/**
+ * The caller side of an edge as Istio labels it. `workload` "unknown" (with the rest "unknown")
+ * is a caller without a sidecar, seen only by the destination's proxy.
+ */
+export const TelemetryPeer = z.object({
+  cluster: telemetryName,
+  namespace: telemetryName,
+  workload: telemetryName,
+  app: telemetryName,
+  version: telemetryName,
+});
+export type TelemetryPeer = z.infer<typeof TelemetryPeer>;
+
+/**
+ * One edge's increase over the batch window, from one reporter: `source` samples are what the
+ * calling proxy saw, `destination` what the called proxy saw. Both are shipped because a
+ * cross-cluster call is seen by two agents; the API picks per edge as `aggregateEdges` does
+ * (counts from source reports, the mTLS share from destination reports).
+ *
+ * `responses` holds requests by class (`1xx`..`5xx`, `other` for Envoy's code 0); `latencyCounts`
+ * the per-bucket increase (not cumulative) over `ISTIO_DEFAULT_BUCKETS_MS` plus +Inf, so it has
+ * 20 entries; `mutualTlsRequests` those with connection_security_policy="mutual_tls". TCP edges
+ * carry connections and bytes, with zero requests.
+ */
+export const TelemetryEdgeSample = z.object({
+  reporter: z.enum(["source", "destination"]),
+  protocol: z.enum(["http", "grpc", "tcp"]),
+  source: TelemetryPeer,
+  destination: z.object({
+    cluster: telemetryName,
+    namespace: telemetryName,
+    service: telemetryName,
+    workload: telemetryName,
+    app: telemetryName,
+    version: telemetryName,
+  }),
+  responses: z.object({
+    "1xx": z.number().nonnegative(),
+    "2xx": z.number().nonnegative(),
+    "3xx": z.number().nonnegative(),
+    "4xx": z.number().nonnegative(),
+    "5xx": z.number().nonnegative(),
+    other: z.number().nonnegative(),
+  }),
+  latencyCounts: z.array(z.number().nonnegative()).length(20),
+  latencySumMs: z.number().nonnegative(),
+  mutualTlsRequests: z.number().nonnegative(),
+  requestBytes: z.number().nonnegative(),
+  responseBytes: z.number().nonnegative(),
+  tcpConnectionsOpened: z.number().nonnegative(),
+  tcpSentBytes: z.number().nonnegative(),
+  tcpReceivedBytes: z.number().nonnegative(),
+});
+export type TelemetryEdgeSample = z.infer<typeof TelemetryEdgeSample>;
+
+/**
+ * The increase of every edge over `[windowStart, windowEnd)` (ms since the epoch). `batchId` is
+ * chosen by the agent when it reads the window and kept across retries, so a batch re-sent after
+ * a lost response is stored once. Counts are floats: Prometheus' `increase()` extrapolates.
+ */
+export const TelemetryBatch = z
+  .object({
+    batchId: z.string().min(8).max(64),
+    source: TelemetrySource,
+    windowStart: z.number().int().nonnegative(),
+    windowEnd: z.number().int().positive(),
+    edges: z.array(TelemetryEdgeSample).max(20_000),
+  })
+  .refine((batch) => batch.windowEnd > batch.windowStart, {
+    path: ["windowEnd"],
+    message: "windowEnd must be after windowStart",
+  });
+export type TelemetryBatch = z.infer<typeof TelemetryBatch>;
+
+export const TelemetryAck = z.object({ isDuplicate: z.boolean(), storedEdges: z.number().int() });
+export type TelemetryAck = z.infer<typeof TelemetryAck>;
 
 // ── errors ──────────────────────────────────────────────────────────────────────────────────
 /**
