@@ -25,6 +25,7 @@ fi
 
 bash infra/dev/ensure-postgres.sh
 bash infra/dev/ensure-redis.sh
+bash infra/dev/ensure-prometheus.sh
 $with_e2e && bash infra/dev/ensure-chromium.sh
 
 # The Prisma client is generated code: regenerate when the schema changed.
