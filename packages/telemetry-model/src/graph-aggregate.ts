@@ -1,0 +1,380 @@
+/**
+ * What the console draws, derived from a `ServiceGraph` without I/O: the namespace overview of a big
+ * mesh (a node per namespace, edges summed), the same view with some namespaces expanded into their
+ * services and workloads, and mTLS coverage.
+ *
+ * Drawing 5,000 nodes takes cytoscape about 10 s on a 2-core machine (docs/graph.md), so a big mesh
+ * opens on the overview and namespaces are expanded on demand. Ids of view elements are stable: a
+ * node or edge that is not aggregated keeps the graph's own id, so the console can update elements in
+ * place between refreshes and keep their positions.
+ */
+import type {
+  GraphEdge,
+  GraphNode,
+  GraphNodeKind,
+  Health,
+  LatencyPercentiles,
+  NodeBadges,
+  ServiceGraph,
+} from "./graph-types";
+
+export type ViewNodeKind = GraphNodeKind | "namespace";
+export type ViewEdgeProtocol = GraphEdge["protocol"] | "mixed";
+
+export interface ViewNode {
+  /** The graph's id, or `n|<cluster>|<namespace>` for a collapsed namespace. */
+  id: string;
+  kind: ViewNodeKind;
+  cluster: string;
+  namespace: string;
+  name: string;
+  app?: string;
+  version?: string;
+  health: Health;
+  /** For a namespace: requests per second from outside the namespace into it / out of it. */
+  inboundRate: number;
+  outboundRate: number;
+  errorRate: number | null;
+  badges: NodeBadges;
+  /** How many graph nodes this stands for (1 unless a namespace). */
+  memberCount: number;
+}
+
+export interface ViewEdge {
+  /** The graph's id when neither end is aggregated, else `<sourceId>><targetId>|agg`. */
+  id: string;
+  source: string;
+  target: string;
+  protocol: ViewEdgeProtocol;
+  requestRate: number;
+  errorRate: number | null;
+  clientErrorRate: number | null;
+  /**
+   * Percentiles cannot be merged without the histograms, so an aggregated edge carries those of its
+   * busiest-p95 member edge (the worst latency it stands for); `isLatencyWorstOfMembers` says so.
+   */
+  latency: LatencyPercentiles;
+  isLatencyWorstOfMembers: boolean;
+  mtlsShare: number | null;
+  tcpBytesRate: number;
+  isCrossCluster: boolean;
+  health: Health;
+  /** The graph edges this stands for. */
+  memberIds: string[];
+}
+
+export interface GraphView {
+  nodes: ViewNode[];
+  edges: ViewEdge[];
+  /** `<cluster>|<namespace>` keys of the namespaces shown as their own nodes (in a namespace box). */
+  expanded: string[];
+}
+
+const healthRank: Record<Health, number> = { idle: 0, healthy: 1, degraded: 2, failing: 3 };
+
+export function worstHealth(values: Iterable<Health>): Health {
+  let worst: Health = "idle";
+  for (const value of values) if (healthRank[value] > healthRank[worst]) worst = value;
+  return worst;
+}
+
+/** The key naming a namespace across clusters: `<cluster>|<namespace>`. */
+export function namespaceKeyOf(node: { cluster: string; namespace: string }): string {
+  return `${node.cluster}|${node.namespace}`;
+}
+
+export function namespaceNodeId(namespaceKey: string): string {
+  return `n|${namespaceKey}`;
+}
+
+/** The namespace key of a collapsed-namespace node id, or null for any other id. */
+export function namespaceKeyOfNodeId(id: string): string | null {
+  return id.startsWith("n|") ? id.slice(2) : null;
+}
+
+/** `unknown` (callers without a sidecar) has no namespace and is never aggregated. */
+function isAggregatable(node: GraphNode): boolean {
+  return node.kind !== "unknown" && node.cluster !== "";
+}
+
+/** Every namespace of the graph, as `<cluster>|<namespace>` keys, sorted. */
+export function namespaceKeys(graph: ServiceGraph): string[] {
+  const keys = new Set<string>();
+  for (const node of graph.nodes) if (isAggregatable(node)) keys.add(namespaceKeyOf(node));
+  return [...keys].sort();
+}
+
+function weighted(pairs: Iterable<[value: number | null, weight: number]>): number | null {
+  let sum = 0;
+  let total = 0;
+  for (const [value, weight] of pairs) {
+    if (value === null || weight <= 0) continue;
+    sum += value * weight;
+    total += weight;
+  }
+  return total > 0 ? sum / total : null;
+}
+
+/**
+ * The mTLS share of several edges: weighted by requests over the HTTP/gRPC ones; TCP edges (which
+ * have no request rate) count, weighted by bytes, only when no HTTP/gRPC edge carried requests.
+ */
+export function combinedMtlsShare(edges: readonly GraphEdge[]): number | null {
+  const byRequests = weighted(edges.map((edge) => [edge.mtlsShare, edge.requestRate]));
+  if (byRequests !== null) return byRequests;
+  const byBytes = weighted(edges.map((edge) => [edge.mtlsShare, edge.tcpBytesRate]));
+  if (byBytes !== null) return byBytes;
+  // No traffic at all: the plain mean of what is known, so an idle plain-text edge still shows.
+  const known = edges.flatMap((edge) => (edge.mtlsShare === null ? [] : [edge.mtlsShare]));
+  return known.length > 0 ? known.reduce((a, b) => a + b, 0) / known.length : null;
+}
+
+function combineEdges(id: string, source: string, target: string, members: readonly GraphEdge[]): ViewEdge {
+  const protocols = new Set(members.map((edge) => edge.protocol));
+  const [onlyProtocol] = protocols;
+  let worstLatency: LatencyPercentiles = { p50: null, p95: null, p99: null };
+  for (const edge of members) {
+    const p95 = edge.latency.p95;
+    if (p95 && (!worstLatency.p95 || p95.valueMs > worstLatency.p95.valueMs)) worstLatency = edge.latency;
+  }
+  return {
+    id,
+    source,
+    target,
+    protocol: protocols.size === 1 && onlyProtocol ? onlyProtocol : "mixed",
+    requestRate: members.reduce((sum, edge) => sum + edge.requestRate, 0),
+    errorRate: weighted(members.map((edge) => [edge.errorRate, edge.requestRate])),
+    clientErrorRate: weighted(members.map((edge) => [edge.clientErrorRate, edge.requestRate])),
+    latency: worstLatency,
+    isLatencyWorstOfMembers: members.length > 1,
+    mtlsShare: combinedMtlsShare(members),
+    tcpBytesRate: members.reduce((sum, edge) => sum + edge.tcpBytesRate, 0),
+    isCrossCluster: members.some((edge) => edge.isCrossCluster),
+    health: worstHealth(members.map((edge) => edge.health)),
+    memberIds: members.map((edge) => edge.id),
+  };
+}
+
+function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function viewNodeOf(node: GraphNode): ViewNode {
+  return { ...node, badges: { ...node.badges }, memberCount: 1 };
+}
+
+export interface BuildViewOptions {
+  /** Namespace keys to show node by node, or "all" for the full graph. */
+  expanded: ReadonlySet<string> | "all";
+}
+
+/**
+ * The view of `graph` with the namespaces in `expanded` shown node by node and every other namespace
+ * as one node. Edges between two shown nodes are the graph's own; edges touching a collapsed
+ * namespace are summed per (source, target) of the view, all protocols together. Edges inside one
+ * collapsed namespace are not drawn (they count in the namespace node's members, not its in/out rates).
+ */
+export function buildGraphView(graph: ServiceGraph, options: BuildViewOptions): GraphView {
+  const isExpanded = (key: string) => options.expanded === "all" || options.expanded.has(key);
+  const representative = new Map<string, string>();
+  const collapsed = new Map<string, GraphNode[]>();
+  const nodes: ViewNode[] = [];
+  const expandedKeys = new Set<string>();
+
+  for (const node of graph.nodes) {
+    if (!isAggregatable(node)) {
+      representative.set(node.id, node.id);
+      nodes.push(viewNodeOf(node));
+      continue;
+    }
+    const key = namespaceKeyOf(node);
+    if (isExpanded(key)) {
+      representative.set(node.id, node.id);
+      nodes.push(viewNodeOf(node));
+      expandedKeys.add(key);
+    } else {
+      representative.set(node.id, namespaceNodeId(key));
+      const members = collapsed.get(key) ?? [];
+      members.push(node);
+      collapsed.set(key, members);
+    }
+  }
+
+  const edges: ViewEdge[] = [];
+  const grouped = new Map<string, { source: string; target: string; members: GraphEdge[] }>();
+  // In/out edges of each collapsed namespace, for its rates and error rate.
+  const inbound = new Map<string, GraphEdge[]>();
+  const outbound = new Map<string, GraphEdge[]>();
+  for (const edge of graph.edges) {
+    const source = representative.get(edge.source);
+    const target = representative.get(edge.target);
+    // An edge naming a node the graph does not hold is a builder bug; it cannot be drawn.
+    if (source === undefined || target === undefined) continue;
+    if (source === edge.source && target === edge.target) {
+      edges.push(combineEdges(edge.id, source, target, [edge]));
+    } else if (source !== target) {
+      const id = `${source}>${target}|agg`;
+      const group = grouped.get(id) ?? { source, target, members: [] };
+      group.members.push(edge);
+      grouped.set(id, group);
+    }
+    if (source === target) continue;
+    const sourceKey = namespaceKeyOfNodeId(source);
+    const targetKey = namespaceKeyOfNodeId(target);
+    if (sourceKey !== null) pushTo(outbound, sourceKey, edge);
+    if (targetKey !== null) pushTo(inbound, targetKey, edge);
+  }
+  for (const [id, group] of grouped) edges.push(combineEdges(id, group.source, group.target, group.members));
+
+  for (const [key, members] of collapsed) {
+    const [first] = members;
+    if (!first) continue;
+    const into = inbound.get(key) ?? [];
+    const out = outbound.get(key) ?? [];
+    nodes.push({
+      id: namespaceNodeId(key),
+      kind: "namespace",
+      cluster: first.cluster,
+      namespace: first.namespace,
+      name: first.namespace,
+      health: worstHealth(members.map((node) => node.health)),
+      inboundRate: into.reduce((sum, edge) => sum + edge.requestRate, 0),
+      outboundRate: out.reduce((sum, edge) => sum + edge.requestRate, 0),
+      errorRate: weighted((into.length > 0 ? into : out).map((edge) => [edge.errorRate, edge.requestRate])),
+      badges: {
+        hasNoSidecar: members.some((node) => node.badges.hasNoSidecar),
+        hasTrafficSplit: members.some((node) => node.badges.hasTrafficSplit),
+        hasFaultInjection: members.some((node) => node.badges.hasFaultInjection),
+        hasCircuitBreaker: members.some((node) => node.badges.hasCircuitBreaker),
+      },
+      memberCount: members.length,
+    });
+  }
+
+  return { nodes, edges, expanded: [...expandedKeys].sort() };
+}
+
+/** Every namespace collapsed: a node per namespace, edges summed. */
+export function aggregateByNamespace(graph: ServiceGraph): GraphView {
+  return buildGraphView(graph, { expanded: new Set() });
+}
+
+/** The set of expanded namespaces after expanding `namespaceKey`, and the view it gives. */
+export function expandNamespace(
+  graph: ServiceGraph,
+  expanded: ReadonlySet<string>,
+  namespaceKey: string,
+): { expanded: Set<string>; view: GraphView } {
+  const next = new Set(expanded);
+  next.add(namespaceKey);
+  return { expanded: next, view: buildGraphView(graph, { expanded: next }) };
+}
+
+/** The inverse of `expandNamespace`. */
+export function collapseNamespace(
+  graph: ServiceGraph,
+  expanded: ReadonlySet<string>,
+  namespaceKey: string,
+): { expanded: Set<string>; view: GraphView } {
+  const next = new Set(expanded);
+  next.delete(namespaceKey);
+  return { expanded: next, view: buildGraphView(graph, { expanded: next }) };
+}
+
+export interface MtlsCoverageEntry {
+  cluster: string;
+  /** Absent for a cluster's own entry. */
+  namespace?: string;
+  /** Share of requests (TCP: bytes, when no requests) received over mTLS; null when unknown. */
+  coverage: number | null;
+  requestRate: number;
+  edgeCount: number;
+  plainTextEdgeCount: number;
+}
+
+export interface PlainTextEdge {
+  id: string;
+  source: GraphNode | undefined;
+  target: GraphNode | undefined;
+  sourceId: string;
+  targetId: string;
+  protocol: GraphEdge["protocol"];
+  requestRate: number;
+  tcpBytesRate: number;
+  /** Share of the edge's traffic that was not mutual TLS. */
+  plainTextShare: number;
+}
+
+export interface MtlsCoverage {
+  clusters: MtlsCoverageEntry[];
+  namespaces: MtlsCoverageEntry[];
+  /** Edges with some traffic not over mutual TLS, busiest first. */
+  plainTextEdges: PlainTextEdge[];
+}
+
+/**
+ * mTLS coverage of the traffic each cluster and namespace receives (edges are counted at their
+ * destination, where Istio's PeerAuthentication applies), and the edges that carried plain text.
+ */
+export function mtlsCoverage(graph: ServiceGraph): MtlsCoverage {
+  const byId = new Map(graph.nodes.map((node) => [node.id, node]));
+  const clusterEdges = new Map<string, GraphEdge[]>();
+  const namespaceEdges = new Map<string, { cluster: string; namespace: string; edges: GraphEdge[] }>();
+  const plainTextEdges: PlainTextEdge[] = [];
+  const isPlain = (edge: GraphEdge) => edge.mtlsShare !== null && edge.mtlsShare < 1;
+
+  for (const edge of graph.edges) {
+    const target = byId.get(edge.target);
+    if (target && isAggregatable(target)) {
+      pushTo(clusterEdges, target.cluster, edge);
+      const key = namespaceKeyOf(target);
+      const entry = namespaceEdges.get(key) ?? {
+        cluster: target.cluster,
+        namespace: target.namespace,
+        edges: [],
+      };
+      entry.edges.push(edge);
+      namespaceEdges.set(key, entry);
+    }
+    if (isPlain(edge)) {
+      plainTextEdges.push({
+        id: edge.id,
+        source: byId.get(edge.source),
+        target,
+        sourceId: edge.source,
+        targetId: edge.target,
+        protocol: edge.protocol,
+        requestRate: edge.requestRate,
+        tcpBytesRate: edge.tcpBytesRate,
+        plainTextShare: 1 - (edge.mtlsShare ?? 0),
+      });
+    }
+  }
+
+  const entryOf = (cluster: string, edges: GraphEdge[], namespace?: string): MtlsCoverageEntry => ({
+    cluster,
+    ...(namespace === undefined ? {} : { namespace }),
+    coverage: combinedMtlsShare(edges),
+    requestRate: edges.reduce((sum, edge) => sum + edge.requestRate, 0),
+    edgeCount: edges.length,
+    plainTextEdgeCount: edges.filter(isPlain).length,
+  });
+
+  plainTextEdges.sort(
+    (a, b) =>
+      b.requestRate * b.plainTextShare - a.requestRate * a.plainTextShare ||
+      b.tcpBytesRate - a.tcpBytesRate ||
+      a.id.localeCompare(b.id),
+  );
+  return {
+    clusters: [...clusterEdges]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([cluster, edges]) => entryOf(cluster, edges)),
+    namespaces: [...namespaceEdges]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([, entry]) => entryOf(entry.cluster, entry.edges, entry.namespace)),
+    plainTextEdges,
+  };
+}
