@@ -3,7 +3,10 @@
  * else reads process.env or argv. Flags win over environment variables.
  *
  *   switchyard-agent --api URL [--token TOKEN] --kubeconfig FILE [--state-file FILE] [--log-level L]
+ *                    [--prometheus-url URL | --metrics-url URL...] [--telemetry-interval SECONDS]
  *   in-cluster: SWITCHYARD_API_URL, SWITCHYARD_BOOTSTRAP_TOKEN (service account; credential in a Secret)
+ *   telemetry: SWITCHYARD_PROMETHEUS_URL, SWITCHYARD_METRICS_URLS (comma separated),
+ *              SWITCHYARD_TELEMETRY_INTERVAL_SECONDS
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";
@@ -21,6 +24,23 @@ const envSchema = z.object({
   SWITCHYARD_SECRET_NAME: z.string().min(1).default("switchyard-agent"),
   /** pino log level. */
   SWITCHYARD_LOG_LEVEL: logLevel.default("info"),
+  /** A Prometheus server that scrapes the mesh (telemetry through its HTTP API). */
+  SWITCHYARD_PROMETHEUS_URL: z.url().optional(),
+  /** Without Prometheus: Prometheus text endpoints to scrape directly, comma separated. */
+  SWITCHYARD_METRICS_URLS: z
+    .string()
+    .optional()
+    .transform((value) =>
+      value === undefined
+        ? undefined
+        : value
+            .split(",")
+            .map((url) => url.trim())
+            .filter((url) => url !== ""),
+    )
+    .pipe(z.array(z.url("each of SWITCHYARD_METRICS_URLS must be a URL")).optional()),
+  /** Seconds between telemetry reads (default 15). */
+  SWITCHYARD_TELEMETRY_INTERVAL_SECONDS: z.coerce.number().positive().max(3600).optional(),
   /** Set by the kubelet in every pod: its presence means we run in a cluster. */
   KUBERNETES_SERVICE_HOST: z.string().optional(),
 });
@@ -31,18 +51,34 @@ const flagsSchema = z.object({
   kubeconfig: z.string().min(1).optional(),
   "state-file": z.string().min(1).optional(),
   "log-level": logLevel.optional(),
+  "prometheus-url": z.url("--prometheus-url must be a URL").optional(),
+  "metrics-url": z.array(z.url("--metrics-url must be a URL")).optional(),
+  "telemetry-interval": z.coerce
+    .number("--telemetry-interval must be a number of seconds")
+    .positive("--telemetry-interval must be positive")
+    .max(3600, "--telemetry-interval must be at most 3600")
+    .optional(),
 });
+
+export interface TelemetryConfig {
+  prometheusUrl: string | undefined;
+  metricsUrls: string[];
+  intervalSeconds: number;
+}
 
 export type AgentConfig = {
   apiUrl: string;
   bootstrapToken: string | undefined;
   logLevel: z.infer<typeof logLevel>;
+  /** Undefined when neither a Prometheus URL nor metrics URLs are given: no telemetry. */
+  telemetry: TelemetryConfig | undefined;
 } & (
   | { mode: "shell"; kubeconfigPath: string; stateFile: string }
   | { mode: "in-cluster"; secretNamespace: string; secretName: string }
 );
 
 export const usage = `Usage: switchyard-agent --api URL --token TOKEN --kubeconfig FILE [--state-file FILE] [--log-level LEVEL]
+                        [--prometheus-url URL | --metrics-url URL ...] [--telemetry-interval SECONDS]
 
   --api URL           Switchyard API base URL (or SWITCHYARD_API_URL)
   --token TOKEN       bootstrap token from the install line (or SWITCHYARD_BOOTSTRAP_TOKEN);
@@ -50,13 +86,20 @@ export const usage = `Usage: switchyard-agent --api URL --token TOKEN --kubeconf
   --kubeconfig FILE   cluster to connect; without it the agent expects to run in-cluster
   --state-file FILE   where the credential is kept (default ./.switchyard-agent-state.json, mode 0600)
   --log-level LEVEL   fatal|error|warn|info|debug|trace|silent (default info)
+  --prometheus-url URL
+                      read mesh telemetry from this Prometheus server (or SWITCHYARD_PROMETHEUS_URL)
+  --metrics-url URL   without Prometheus: scrape this Prometheus text endpoint directly; repeatable
+                      (or SWITCHYARD_METRICS_URLS, comma separated)
+  --telemetry-interval SECONDS
+                      seconds between telemetry reads (default 15; or SWITCHYARD_TELEMETRY_INTERVAL_SECONDS)
+                      without --prometheus-url or --metrics-url no telemetry is read
 `;
 
 export class ConfigError extends Error {}
 
 /** Parses argv (without node and script) and env; throws ConfigError naming every problem. */
 export function readConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig | "help" {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | string[] | boolean | undefined>;
   try {
     values = parseArgs({
       args: argv,
@@ -66,6 +109,9 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
         kubeconfig: { type: "string" },
         "state-file": { type: "string" },
         "log-level": { type: "string" },
+        "prometheus-url": { type: "string" },
+        "metrics-url": { type: "string", multiple: true },
+        "telemetry-interval": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -98,6 +144,7 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
     apiUrl,
     bootstrapToken: flags.data.token ?? vars.data.SWITCHYARD_BOOTSTRAP_TOKEN,
     logLevel: flags.data["log-level"] ?? vars.data.SWITCHYARD_LOG_LEVEL,
+    telemetry: telemetryConfig(flags.data, vars.data),
   };
   if (kubeconfigPath !== undefined) {
     return {
@@ -112,5 +159,19 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
     mode: "in-cluster",
     secretNamespace: vars.data.SWITCHYARD_NAMESPACE,
     secretName: vars.data.SWITCHYARD_SECRET_NAME,
+  };
+}
+
+function telemetryConfig(
+  flags: z.infer<typeof flagsSchema>,
+  vars: z.infer<typeof envSchema>,
+): TelemetryConfig | undefined {
+  const prometheusUrl = flags["prometheus-url"] ?? vars.SWITCHYARD_PROMETHEUS_URL;
+  const metricsUrls = flags["metrics-url"] ?? vars.SWITCHYARD_METRICS_URLS ?? [];
+  if (prometheusUrl === undefined && metricsUrls.length === 0) return undefined;
+  return {
+    prometheusUrl,
+    metricsUrls,
+    intervalSeconds: flags["telemetry-interval"] ?? vars.SWITCHYARD_TELEMETRY_INTERVAL_SECONDS ?? 15,
   };
 }

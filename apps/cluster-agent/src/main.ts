@@ -23,6 +23,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     apiUrl: config.apiUrl,
     bootstrapToken: config.bootstrapToken,
     logger,
+    telemetry:
+      config.telemetry === undefined
+        ? undefined
+        : {
+            prometheusUrl: config.telemetry.prometheusUrl,
+            metricsUrls: config.telemetry.metricsUrls,
+            intervalMs: config.telemetry.intervalSeconds * 1000,
+          },
     ...(config.mode === "shell"
       ? { kubeconfigPath: config.kubeconfigPath, stateFile: config.stateFile }
       : { secret: { namespace: config.secretNamespace, name: config.secretName } }),

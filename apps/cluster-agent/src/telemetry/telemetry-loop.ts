@@ -1,0 +1,150 @@
+/**
+ * Reads telemetry every interval and ships it, independently of the API sessions: reads go on
+ * while the API is unreachable, batches wait in a bounded buffer and are sent oldest first, each
+ * with the `batchId` it got when it was read. Transient send failures back off (the agent's
+ * backoff); a fatal one (revoked credential, protocol mismatch) rejects `start()`, which stops
+ * the agent as the other loops do. Read failures are logged; the next read covers the window.
+ */
+import { randomUUID } from "node:crypto";
+import type { TelemetryBatch } from "@switchyard/agent-protocol/v1";
+import type { Logger } from "pino";
+import { Backoff, type BackoffOptions, defaultBackoff, sleep } from "../backoff";
+import { isFatal } from "../errors";
+import { TelemetryBuffer } from "./buffer";
+import type { TelemetryReader } from "./reader";
+import type { TelemetrySender } from "./telemetry-client";
+
+export interface TelemetryLoopOptions {
+  reader: TelemetryReader;
+  sender: TelemetrySender;
+  intervalMs: number;
+  logger: Logger;
+  /** False until the agent has a working credential (its first hello); sending waits for it. */
+  isReady?: () => boolean;
+  /** Buffered windows (default: one hour of them). */
+  maxBufferedBatches?: number;
+  maxBufferedEdges?: number;
+  backoff?: BackoffOptions;
+  now?: () => number;
+  /** Called with every batch that was read (tests, metrics). */
+  onBatch?: (batch: TelemetryBatch) => void;
+}
+
+export class TelemetryLoop {
+  private readonly abort = new AbortController();
+  readonly buffer: TelemetryBuffer;
+  private running: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  reads = 0;
+  sent = 0;
+
+  constructor(private readonly options: TelemetryLoopOptions) {
+    this.buffer = new TelemetryBuffer({
+      maxBatches: options.maxBufferedBatches ?? Math.max(1, Math.ceil(3_600_000 / options.intervalMs)),
+      maxEdges: options.maxBufferedEdges,
+    });
+  }
+
+  /** Runs until stop() (resolves) or a fatal send failure (rejects). */
+  start(): Promise<void> {
+    this.running ??= Promise.race([this.readLoop(), this.sendLoop()]).finally(() => this.abort.abort());
+    return this.running;
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    this.wake?.();
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One read now: buffer the batch it produced, if any. Exposed for tests. */
+  async readOnce(): Promise<TelemetryBatch | undefined> {
+    const { reader, logger } = this.options;
+    const read = await reader.read((this.options.now ?? Date.now)(), this.abort.signal);
+    this.reads++;
+    if (read === undefined) return undefined;
+    const batch: TelemetryBatch = {
+      batchId: randomUUID(),
+      source: reader.source,
+      windowStart: read.windowStart,
+      windowEnd: read.windowEnd,
+      edges: read.edges,
+    };
+    const dropped = this.buffer.push(batch);
+    if (dropped > 0) {
+      logger.warn(
+        { dropped, buffered: this.buffer.size, droppedTotal: this.buffer.droppedTotal },
+        "telemetry buffer full: dropped the oldest windows",
+      );
+    }
+    this.options.onBatch?.(batch);
+    this.wake?.();
+    return batch;
+  }
+
+  private async readLoop(): Promise<void> {
+    const signal = this.abort.signal;
+    while (!signal.aborted) {
+      try {
+        await this.readOnce();
+      } catch (error) {
+        if (signal.aborted) return;
+        this.options.logger.warn(
+          { err: error instanceof Error ? error.message : String(error), source: this.options.reader.source },
+          "could not read telemetry; the next read covers this window",
+        );
+      }
+      await sleep(this.options.intervalMs, signal);
+    }
+  }
+
+  private async sendLoop(): Promise<void> {
+    const { sender, logger } = this.options;
+    const signal = this.abort.signal;
+    const backoff = new Backoff(this.options.backoff ?? defaultBackoff);
+    while (!signal.aborted) {
+      const batch = this.buffer.oldest();
+      if (batch === undefined || !(this.options.isReady?.() ?? true)) {
+        await this.waitForWork(batch === undefined ? undefined : 500);
+        continue;
+      }
+      try {
+        const ack = await sender.send(batch, signal);
+        this.buffer.acknowledge(batch.batchId);
+        this.sent++;
+        backoff.reset();
+        logger.debug(
+          { batchId: batch.batchId, edges: batch.edges.length, isDuplicate: ack.isDuplicate },
+          "telemetry sent",
+        );
+      } catch (error) {
+        if (signal.aborted) return;
+        if (isFatal(error)) throw error;
+        const delayMs = backoff.next();
+        logger.warn(
+          {
+            err: error instanceof Error ? error.message : String(error),
+            delayMs,
+            buffered: this.buffer.size,
+          },
+          "could not send telemetry; retrying",
+        );
+        await sleep(delayMs, signal);
+      }
+    }
+  }
+
+  /** Until a batch is read, stop(), or `timeoutMs`. */
+  private async waitForWork(timeoutMs?: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = timeoutMs === undefined ? undefined : setTimeout(done, timeoutMs);
+      this.wake = done;
+      if (this.abort.signal.aborted) done();
+    });
+  }
+}
