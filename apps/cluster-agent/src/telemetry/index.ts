@@ -14,8 +14,10 @@ export interface TelemetryOptions {
   metricsUrls?: string[];
   /** Read interval (default 15 s). */
   intervalMs?: number;
-  /** Prometheus only: how far behind now a window ends (default one interval). */
+  /** Prometheus only: how far behind now a window ends (default one scrape interval). */
   lagMs?: number;
+  /** Prometheus only: its scrape interval for the mesh (default 15 s); see prometheus-reader.ts. */
+  scrapeIntervalMs?: number;
 }
 
 export const DEFAULT_TELEMETRY_INTERVAL_MS = 15_000;
@@ -24,7 +26,12 @@ export function telemetryReaderOf(options: TelemetryOptions | undefined): Teleme
   if (options === undefined) return undefined;
   const intervalMs = options.intervalMs ?? DEFAULT_TELEMETRY_INTERVAL_MS;
   if (options.prometheusUrl !== undefined && options.prometheusUrl !== "") {
-    return new PrometheusReader({ url: options.prometheusUrl, intervalMs, lagMs: options.lagMs });
+    return new PrometheusReader({
+      url: options.prometheusUrl,
+      intervalMs,
+      lagMs: options.lagMs,
+      scrapeIntervalMs: options.scrapeIntervalMs,
+    });
   }
   const urls = (options.metricsUrls ?? []).filter((url) => url !== "");
   if (urls.length > 0) return new ScrapeReader({ urls });

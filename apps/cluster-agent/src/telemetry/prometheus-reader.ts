@@ -6,6 +6,14 @@
  * so counter resets are handled by Prometheus and the windows neither overlap nor leave gaps
  * (a range selector covers `(end − range, end]`). A failed read commits nothing: the next one
  * covers the longer window (capped at `maxWindowMs`; older increase is given up).
+ *
+ * `increase()` needs two samples inside its range. A window shorter than four scrape intervals
+ * (the default 15 s reads against Istio's default 15 s scrapes) would often hold one or none, and
+ * Prometheus would answer nothing; such windows are read as the average rate over a look-back of
+ * `max(window + scrape, 4 × scrape)` times the window's length:
+ * `sum by (...) (rate(<metric>[<look-back>ms])) * <window seconds>`. The shipped amounts still
+ * add up over consecutive windows (each ships its own length's worth), only smoothed over the
+ * look-back.
  */
 import { z } from "zod";
 import { EDGE_LABELS, EdgeAccumulator, METRICS, type MetricKind } from "./edges";
@@ -15,8 +23,10 @@ export interface PrometheusReaderOptions {
   /** Base URL of the Prometheus server, e.g. http://prometheus.istio-system:9090 */
   url: string;
   intervalMs: number;
-  /** How far behind now a window ends (default: the interval, at least 1 s). */
+  /** How far behind now a window ends (default: one scrape interval). */
   lagMs?: number;
+  /** Prometheus' scrape interval for the mesh (default 15 s, Istio's Prometheus addon). */
+  scrapeIntervalMs?: number;
   /** The longest window one read may cover after failures (default 1 h). */
   maxWindowMs?: number;
   fetch?: typeof fetch;
@@ -36,17 +46,33 @@ const EXTRA_LABELS: Record<MetricKind, readonly string[]> = {
   tcpReceived: [],
 };
 
-/** The PromQL for one metric's increase over a window of `rangeMs` ending at the query time. */
-export function increaseQuery(kind: MetricKind, rangeMs: number): string {
+/**
+ * The PromQL for one metric's increase over a window of `windowMs` ending at the query time:
+ * `increase()` over exactly the window when `lookbackMs` is the window, else the rate over the
+ * look-back times the window's length.
+ */
+export function increaseQuery(kind: MetricKind, windowMs: number, lookbackMs = windowMs): string {
   const by = [...EDGE_LABELS, ...EXTRA_LABELS[kind]].join(", ");
-  return `sum by (${by}) (increase(${METRICS[kind]}[${Math.round(rangeMs)}ms]))`;
+  const window = Math.round(windowMs);
+  const lookback = Math.round(lookbackMs);
+  if (lookback === window) return `sum by (${by}) (increase(${METRICS[kind]}[${window}ms]))`;
+  return `sum by (${by}) (rate(${METRICS[kind]}[${lookback}ms])) * ${window / 1000}`;
+}
+
+/** The range to read a window through: the window itself when it spans at least 4 scrapes. */
+export function lookbackOf(windowMs: number, scrapeIntervalMs: number): number {
+  if (windowMs >= 4 * scrapeIntervalMs) return windowMs;
+  return Math.max(windowMs + scrapeIntervalMs, 4 * scrapeIntervalMs);
 }
 
 /** Every query of one window, by metric kind. */
-export function windowQueries(rangeMs: number): Array<{ kind: MetricKind; query: string }> {
+export function windowQueries(
+  windowMs: number,
+  lookbackMs = windowMs,
+): Array<{ kind: MetricKind; query: string }> {
   return (Object.keys(METRICS) as MetricKind[]).map((kind) => ({
     kind,
-    query: increaseQuery(kind, rangeMs),
+    query: increaseQuery(kind, windowMs, lookbackMs),
   }));
 }
 
@@ -82,7 +108,7 @@ export class PrometheusReader implements TelemetryReader {
   }
 
   get lagMs(): number {
-    return this.options.lagMs ?? Math.max(1000, this.options.intervalMs);
+    return this.options.lagMs ?? this.options.scrapeIntervalMs ?? 15_000;
   }
 
   async read(nowMs: number, signal?: AbortSignal): Promise<TelemetryRead | undefined> {
@@ -100,8 +126,9 @@ export class PrometheusReader implements TelemetryReader {
   /** The increase of every edge over `[start, end)`; commits nothing. */
   async readWindow(start: number, end: number, signal?: AbortSignal): Promise<TelemetryRead> {
     const accumulator = new EdgeAccumulator();
+    const lookback = lookbackOf(end - start, this.options.scrapeIntervalMs ?? 15_000);
     const results = await Promise.all(
-      windowQueries(end - start).map(async ({ kind, query }) => ({
+      windowQueries(end - start, lookback).map(async ({ kind, query }) => ({
         kind,
         samples: await this.query(query, end, signal),
       })),
