@@ -128,18 +128,40 @@ export function aggregateEdges(samples: readonly RequestSample[], bounds?: reado
   const ids = new Set([...byReporter.source.keys(), ...byReporter.destination.keys()]);
   const result: EdgeTotals[] = [];
   for (const id of ids) {
-    const fromSource = byReporter.source.get(id);
-    const fromDestination = byReporter.destination.get(id);
-    const counted = fromSource ?? fromDestination;
-    const secured = fromDestination ?? fromSource;
-    if (counted === undefined || secured === undefined) continue;
+    const chosen = chooseReports(byReporter.source.get(id), byReporter.destination.get(id));
+    if (chosen === undefined) continue;
+    const { counted, secured } = chosen;
     result.push({
       key: counted.key,
       responses: counted.responses,
       latency: counted.latency,
       security: secured.security,
-      reporter: fromSource ? "source" : "destination",
+      reporter: chosen.reporter,
     });
   }
   return result;
+}
+
+/**
+ * The rule `aggregateEdges` applies per edge, for callers that total reports their own way (the
+ * API's stored buckets): requests and latency from the source report when there is one, else the
+ * destination's; the security counts from the destination report when there is one, else the
+ * source's. `isSecurityFromDestination` says whether the security counts can be trusted (a client
+ * proxy reports `unknown`). Undefined when there is neither.
+ */
+export function chooseReports<T>(
+  fromSource: T | undefined,
+  fromDestination: T | undefined,
+):
+  | { counted: T; secured: T; reporter: "source" | "destination"; isSecurityFromDestination: boolean }
+  | undefined {
+  const counted = fromSource ?? fromDestination;
+  const secured = fromDestination ?? fromSource;
+  if (counted === undefined || secured === undefined) return undefined;
+  return {
+    counted,
+    secured,
+    reporter: fromSource !== undefined ? "source" : "destination",
+    isSecurityFromDestination: fromDestination !== undefined,
+  };
 }
