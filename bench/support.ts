@@ -42,22 +42,28 @@ export async function startBenchApi(env: Record<string, string> = {}): Promise<B
   const authSecret = randomBytes(32).toString("hex");
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  // node --import tsx (not npx) so that killing the child stops the API itself.
-  const api: ChildProcess = spawn(process.execPath, ["--import", "tsx", "apps/api/src/main.ts"], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      API_PORT: String(port),
-      AUTH_SECRET: authSecret,
-      PUBLIC_URL: url,
-      LOG_LEVEL: "warn",
-      // Jobs of its own: a demo or another run sharing this Redis must not take them.
-      QUEUE_PREFIX: `bench-${randomBytes(4).toString("hex")}`,
-      ...env,
+  // node --import tsx (not npx) so that killing the child stops the API itself. BENCH_API_NODE_ARGS
+  // adds flags for investigation, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = process.env.BENCH_API_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const api: ChildProcess = spawn(
+    process.execPath,
+    [...nodeArgs, "--import", "tsx", "apps/api/src/main.ts"],
+    {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        API_PORT: String(port),
+        AUTH_SECRET: authSecret,
+        PUBLIC_URL: url,
+        LOG_LEVEL: "warn",
+        // Jobs of its own: a demo or another run sharing this Redis must not take them.
+        QUEUE_PREFIX: `bench-${randomBytes(4).toString("hex")}`,
+        ...env,
+      },
+      stdio: ["ignore", "ignore", "inherit"],
     },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  );
   const stop = async () => {
     if (api.exitCode === null) {
       api.kill("SIGTERM");

@@ -16,7 +16,7 @@ import { median, quantile, startBenchApi } from "../support";
 
 const clusterCount = Number(process.env.BENCH_CLUSTERS ?? 100);
 /** Measured applies (each an edit of the weights), after one unmeasured first apply. */
-const runs = 3;
+const runs = Number(process.env.BENCH_RUNS ?? 3);
 const pollMs = Number(process.env.BENCH_POLL_MS ?? 500);
 
 type ConfigStatus = {

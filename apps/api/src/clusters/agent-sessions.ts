@@ -78,10 +78,21 @@ export async function authenticateAgent(options: {
       "credential_invalid",
       "Missing agent credential (Authorization: Bearer ...).",
     );
-  const credential = await options.prisma.clusterCredential.findUnique({
-    where: { secretHash: hashToken(match[1]) },
-    include: { cluster: { select: { id: true, organizationId: true, name: true, inventorySequence: true } } },
-  });
+  // One query with the join: every agent call starts here.
+  const [credential] = await options.prisma.$queryRaw<
+    {
+      id: string;
+      clusterId: string;
+      confirmedAt: Date | null;
+      revokedAt: Date | null;
+      organizationId: string;
+      name: string;
+      inventorySequence: number;
+    }[]
+  >`
+    select k.id, k."clusterId", k."confirmedAt", k."revokedAt", c."organizationId", c.name, c."inventorySequence"
+    from cluster_credentials k join clusters c on c.id = k."clusterId"
+    where k."secretHash" = ${hashToken(match[1])}`;
   if (!credential)
     throw new AgentProtocolError(
       "credential_invalid",
@@ -102,7 +113,12 @@ export async function authenticateAgent(options: {
       }),
     ]);
   }
-  return credential.cluster;
+  return {
+    id: credential.clusterId,
+    organizationId: credential.organizationId,
+    name: credential.name,
+    inventorySequence: credential.inventorySequence,
+  };
 }
 
 export async function recordHello(options: {

@@ -62,6 +62,15 @@ export async function loadCurrentPolicies(db: Db, organizationId: string): Promi
 
 export type ClusterForCompile = { id: string; name: string; inventory: ClusterInventory };
 
+/**
+ * Parsed inventories by cluster, valid for one inventory sequence. Every change to a cluster's
+ * inventory rows commits with a higher sequence (inventory-sync.ts; sequences never go back), so a
+ * cached inventory whose sequence, name and labels match the cluster row is exactly what the rows
+ * would give. Saves reading and parsing every cluster's inventory on every compile.
+ */
+const inventoryCache = new Map<string, { stamp: string; inventory: ClusterInventory }>();
+const inventoryCacheLimit = 5_000;
+
 /** Registered clusters of an organization (optionally only some) with their inventories. */
 export async function loadClusterInventories(
   db: Db,
@@ -73,25 +82,57 @@ export async function loadClusterInventories(
       state: "active",
       ...(options.clusterIds ? { id: { in: [...options.clusterIds] } } : {}),
     },
-    select: { id: true, name: true, labels: true },
+    select: { id: true, name: true, labels: true, inventorySequence: true },
     orderBy: { name: "asc" },
   });
   if (clusters.length === 0) return [];
-  const rows = await db.inventoryObject.findMany({
-    where: { clusterId: { in: clusters.map((c) => c.id) } },
-    select: { clusterId: true, kind: true, data: true },
-  });
+  const stampOf = (c: (typeof clusters)[number]) =>
+    `${c.inventorySequence}|${c.name}|${JSON.stringify(c.labels)}`;
+  const stale = clusters.filter((c) => inventoryCache.get(c.id)?.stamp !== stampOf(c));
+  const rows =
+    stale.length === 0
+      ? []
+      : await db.inventoryObject.findMany({
+          where: { clusterId: { in: stale.map((c) => c.id) } },
+          select: { clusterId: true, kind: true, data: true },
+        });
   const byCluster = new Map<string, { kind: string; data: unknown }[]>();
   for (const row of rows) {
     const list = byCluster.get(row.clusterId) ?? [];
     list.push(row);
     byCluster.set(row.clusterId, list);
   }
-  return clusters.map((c) => ({
-    id: c.id,
-    name: c.name,
-    inventory: toClusterInventory({ cluster: c, rows: byCluster.get(c.id) ?? [] }),
-  }));
+  for (const c of stale) {
+    const inventory = toClusterInventory({ cluster: c, rows: byCluster.get(c.id) ?? [] });
+    inventoryCache.delete(c.id);
+    inventoryCache.set(c.id, { stamp: stampOf(c), inventory });
+  }
+  // Oldest entries first in a Map: drop those beyond the limit.
+  for (const id of inventoryCache.keys()) {
+    if (inventoryCache.size <= inventoryCacheLimit) break;
+    inventoryCache.delete(id);
+  }
+  return clusters.map((c) => {
+    const cached = inventoryCache.get(c.id);
+    return {
+      id: c.id,
+      name: c.name,
+      inventory: cached?.inventory ?? toClusterInventory({ cluster: c, rows: byCluster.get(c.id) ?? [] }),
+    };
+  });
+}
+
+/** The newest version number and content hash of each given cluster: what compile compares against. */
+export async function findLatestHashes(db: Db, clusterIds: readonly string[]) {
+  const map = new Map<string, { version: number; contentHash: string }>();
+  if (clusterIds.length === 0) return map;
+  const rows = await db.$queryRaw<{ clusterId: string; version: number; contentHash: string }[]>`
+    select distinct on ("clusterId") "clusterId", version, "contentHash"
+    from desired_config_versions
+    where "clusterId" = any(${[...clusterIds]}::text[])
+    order by "clusterId", version desc`;
+  for (const row of rows) map.set(row.clusterId, row);
+  return map;
 }
 
 export type LatestVersion = {
@@ -158,7 +199,7 @@ export async function compileOrganization(options: {
       const changeSetId = lastPayload.success ? lastPayload.data.changeSetId : null;
       const policies = await loadCurrentPolicies(tx, organizationId);
       const clusters = await loadClusterInventories(tx, { organizationId, clusterIds: options.clusterIds });
-      const latest = await findLatestVersions(
+      const latest = await findLatestHashes(
         tx,
         clusters.map((c) => c.id),
       );
@@ -196,18 +237,23 @@ export async function compileOrganization(options: {
   );
 }
 
-/** What the agent fetches: the latest version of its cluster, or version 0 with nothing. */
+/** What the agent fetches: the latest version of its cluster, or version 0 with nothing. One query: every agent asks at once after an apply. */
 export async function getDesiredConfig(options: { prisma: PrismaClient; clusterId: string }) {
-  const cluster = await options.prisma.cluster.findUnique({
-    where: { id: options.clusterId },
-    select: { repairDrift: true },
-  });
-  const latest = (await findLatestVersions(options.prisma, [options.clusterId])).get(options.clusterId);
+  const [row] = await options.prisma.$queryRaw<
+    { repairDrift: boolean; version: number | null; contentHash: string | null; resources: unknown }[]
+  >`
+    select c."repairDrift", v.version, v."contentHash", v.resources
+    from clusters c
+    left join lateral (
+      select version, "contentHash", resources from desired_config_versions
+      where "clusterId" = c.id order by version desc limit 1
+    ) v on true
+    where c.id = ${options.clusterId}`;
   return {
-    version: latest?.version ?? 0,
-    contentHash: latest?.contentHash ?? "",
-    repairDrift: cluster?.repairDrift ?? true,
-    resources: latest ? resourcesOf(latest.resources) : [],
+    version: row?.version ?? 0,
+    contentHash: row?.contentHash ?? "",
+    repairDrift: row?.repairDrift ?? true,
+    resources: row?.version != null ? resourcesOf(row.resources) : [],
   };
 }
 
@@ -233,35 +279,30 @@ export async function recordConfigStatus(options: {
   const { report, clusterId } = options;
   const now = new Date();
   const hasResults = report.results.length > 0;
-  await options.prisma.$transaction(async (tx) => {
-    const existing = await tx.clusterConfigStatus.findUnique({ where: { clusterId } });
-    const keepResults = !hasResults && existing !== null && existing.reportedVersion === report.version;
-    await tx.clusterConfigStatus.upsert({
-      where: { clusterId },
-      create: {
-        clusterId,
-        reportedVersion: report.version,
-        reachedVersion: report.reachedVersion,
-        reportedAt: now,
-        results: toJson(report.results),
-        drift: toJson(report.drift),
-        driftReportedAt: report.drift.length > 0 ? now : null,
-      },
-      update: {
-        reportedVersion: report.version,
-        reachedVersion: report.reachedVersion,
-        reportedAt: now,
-        ...(keepResults ? {} : { results: toJson(report.results) }),
-        drift: toJson(report.drift),
-        ...(report.drift.length > 0 ? { driftReportedAt: now } : {}),
-      },
-    });
-    if (report.reachedVersion > 0)
-      await tx.desiredConfigVersion.updateMany({
-        where: { clusterId, version: report.reachedVersion, reachedAt: null },
-        data: { reachedAt: now },
-      });
-  });
+  const hasDrift = report.drift.length > 0;
+  const results = JSON.stringify(report.results);
+  const drift = JSON.stringify(report.drift);
+  // One statement (so one round trip, and atomic without an interactive transaction): every agent
+  // reports at once after an apply, and this is on the apply-to-applied path.
+  await options.prisma.$executeRaw`
+    with status as (
+      insert into cluster_config_status as s
+        ("clusterId", "reportedVersion", "reachedVersion", "reportedAt", results, drift, "driftReportedAt")
+      values (${clusterId}, ${report.version}, ${report.reachedVersion}, ${now}, ${results}::jsonb,
+              ${drift}::jsonb, ${hasDrift ? now : null})
+      on conflict ("clusterId") do update set
+        "reportedVersion" = excluded."reportedVersion",
+        "reachedVersion" = excluded."reachedVersion",
+        "reportedAt" = excluded."reportedAt",
+        results = case when ${hasResults} = false and s."reportedVersion" = excluded."reportedVersion"
+                       then s.results else excluded.results end,
+        drift = excluded.drift,
+        "driftReportedAt" = coalesce(excluded."driftReportedAt", s."driftReportedAt")
+      returning 1
+    )
+    update desired_config_versions set "reachedAt" = ${now}
+    where "clusterId" = ${clusterId} and version = ${report.reachedVersion} and "reachedAt" is null
+      and ${report.reachedVersion} > 0 and exists (select 1 from status)`;
   return { ok: true };
 }
 

@@ -71,6 +71,16 @@ function keyOfKind(kind: ManagedKind, object: LiveObject): string {
   });
 }
 
+/** The start of every `resourceKey` of a kind (without the trailing "/"). */
+function kindPrefix(kind: ManagedKind): string {
+  return resourceKey({
+    apiVersion: `${kind.group}/${kind.version}`,
+    kind: kind.kind,
+    namespace: "",
+    name: "",
+  }).slice(0, -2);
+}
+
 function keyOfResource(resource: DesiredResource): string {
   return resourceKey(refOf(resource));
 }
@@ -88,6 +98,13 @@ export class ConfigLoop {
   private readonly live = new Map<string, LiveObject>();
   private readonly touched = new Set<string>();
   private readonly kindsNotListed = new Set<ManagedKind>(managedKinds);
+  /**
+   * Kinds whose watch is established (listed, then watched without a gap): for these `live` holds
+   * every owned object, so an apply reads owned objects from it instead of listing each kind again.
+   */
+  private readonly kindsWatched = new Set<ManagedKind>();
+  /** Kinds the cluster does not serve (no CRD). */
+  private readonly kindsNotServed = new Set<ManagedKind>();
   /** Per key, the live resourceVersion last reported as drift, so one change is reported once. */
   private readonly reported = new Map<string, string>();
   private driftTimer: NodeJS.Timeout | undefined;
@@ -252,11 +269,15 @@ export class ConfigLoop {
     const { cluster } = this.options;
     const owned = new Map<string, OwnedObject>();
     for (const kind of managedKinds) {
-      const list = await cluster.listOwned(kind, this.signal);
-      if (list === undefined) continue;
+      if (this.kindsNotServed.has(kind)) continue;
       const apiVersion = `${kind.group}/${kind.version}`;
-      for (const object of list.items)
-        owned.set(keyOfKind(kind, object), { apiVersion, kind: kind.kind, object });
+      // A watched kind's cache is complete (list + every event since, plus our own writes); an
+      // unwatched one (watch starting or broken) is listed, as prune must see every owned object.
+      const items = this.kindsWatched.has(kind)
+        ? this.liveOfKind(kind)
+        : (await cluster.listOwned(kind, this.signal))?.items;
+      if (items === undefined) continue;
+      for (const object of items) owned.set(keyOfKind(kind, object), { apiVersion, kind: kind.kind, object });
     }
     const results: ResourceResult[] = [];
     for (const resource of sortForApply(config.resources)) {
@@ -331,11 +352,13 @@ export class ConfigLoop {
             "kind not served by this cluster (CRD not installed); not watching it",
           );
           this.kindsNotListed.delete(kind);
+          this.kindsNotServed.add(kind);
           this.scheduleDrift();
           return;
         }
         this.replaceKind(kind, list.items);
         this.kindsNotListed.delete(kind);
+        this.kindsWatched.add(kind);
         this.scheduleDrift();
         let resourceVersion = list.resourceVersion;
         for (;;) {
@@ -352,6 +375,8 @@ export class ConfigLoop {
           backoff.reset();
         }
       } catch (error) {
+        // Events may be missed until the next list: applies list this kind meanwhile.
+        this.kindsWatched.delete(kind);
         if (this.signal.aborted) return;
         // 410: our resourceVersion is too old to resume from; list again at once.
         if (error instanceof ResourceListError && error.statusCode === 410) continue;
@@ -365,13 +390,15 @@ export class ConfigLoop {
     }
   }
 
+  private liveOfKind(kind: ManagedKind): LiveObject[] {
+    const prefix = `${kindPrefix(kind)}/`;
+    const items: LiveObject[] = [];
+    for (const [key, object] of this.live) if (key.startsWith(prefix)) items.push(object);
+    return items;
+  }
+
   private replaceKind(kind: ManagedKind, items: LiveObject[]): void {
-    const prefix = resourceKey({
-      apiVersion: `${kind.group}/${kind.version}`,
-      kind: kind.kind,
-      namespace: "",
-      name: "",
-    }).slice(0, -2);
+    const prefix = kindPrefix(kind);
     const seen = new Set<string>();
     for (const object of items) {
       const key = keyOfKind(kind, object);
