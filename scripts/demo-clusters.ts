@@ -15,6 +15,8 @@ const stateDir = path.join(repoRoot, "var/demo/agents");
 const apiUrl = process.env.API_URL ?? "http://127.0.0.1:4000";
 const databaseUrl = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/switchyard";
 const publicUrl = process.env.PUBLIC_URL ?? "http://localhost:3000";
+/** How often agents read and ship telemetry (the product's default is 15 s; e2e runs faster). */
+const telemetryIntervalMs = Number(process.env.DEMO_TELEMETRY_INTERVAL_SECONDS ?? 15) * 1000;
 
 const demoClusters = [
   { name: "prod-us-east", labels: { env: "prod", region: "us-east-1" } },
@@ -34,11 +36,19 @@ async function main() {
   const actor = { userId: owner.id, label: owner.email };
   const settings = { publicUrl, bootstrapTokenTtlMs: 60 * 60_000, connectedWithinMs: 30_000 };
 
+  // Live traffic in every cluster; the US cluster's frontend calls the catalog in the EU cluster, as
+  // in a multi-primary mesh, so the graph has cross-cluster edges.
   const sims = await startSimulatedClusters(
     demoClusters.map((cluster) => ({
       name: cluster.name,
       seed: "sample" as const,
       kubeconfigDir: path.join(repoRoot, "var/demo/kubeconfigs"),
+      traffic: {
+        isRealTime: true,
+        ...(cluster.name === "prod-us-east"
+          ? { remoteServices: { "shop-backend/catalog": "prod-eu-west" } }
+          : {}),
+      },
     })),
   );
   const logger = pino({ level: "warn", base: { service: "demo-agents" } });
@@ -79,6 +89,8 @@ async function main() {
         kubeconfigPath: sim.kubeconfigPath,
         stateFile,
         ...(bootstrapToken ? { bootstrapToken } : {}),
+        // No Prometheus in the simulated clusters: the agent scrapes the mesh's metrics directly.
+        telemetry: { metricsUrls: [`${sim.url}/metrics/istio`], intervalMs: telemetryIntervalMs },
         logger: logger.child({ cluster: demo.name }),
       }),
     );
