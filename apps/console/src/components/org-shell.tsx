@@ -21,6 +21,7 @@ export function OrgShell({ slug, user, children }: Props) {
   const nav = [
     { href: base, label: "Overview", test: "nav-overview", isShown: true },
     { href: `${base}/clusters`, label: "Clusters", test: "nav-clusters", isShown: true },
+    { href: `${base}/graph`, label: "Service graph", test: "nav-graph", isShown: true },
     { href: `${base}/policies`, label: "Policies", test: "nav-policies", isShown: true },
     { href: `${base}/members`, label: "Members", test: "nav-members", isShown: true },
     {
@@ -61,7 +62,6 @@ export function OrgShell({ slug, user, children }: Props) {
               })
           )}
         </nav>
-        <p className="sidebar__footer">The service graph arrives here next.</p>
       </aside>
       <div className="shell__main">
         <header className="topbar">
