@@ -196,7 +196,9 @@ export function percentilesOf(latency: readonly number[]): LatencyPercentiles {
     if (cumulative <= 0) return null;
     const result = histogramQuantile(q, samples);
     if (!Number.isFinite(result.value) || !result.bucket) return null;
-    return { valueMs: result.value, bucket: { lowerMs: result.bucket.lower, upperMs: result.bucket.upper } };
+    // JSON has no Infinity: an estimate in the +Inf bucket reports Number.MAX_VALUE as its upper bound.
+    const upperMs = Number.isFinite(result.bucket.upper) ? result.bucket.upper : Number.MAX_VALUE;
+    return { valueMs: result.value, bucket: { lowerMs: result.bucket.lower, upperMs } };
   };
   return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };
 }

@@ -9,6 +9,7 @@ import {
   HelloRequest,
   InventoryBatch,
   RegisterRequest,
+  TelemetryBatch,
 } from "@switchyard/agent-protocol/v1";
 import type { PrismaClient } from "@switchyard/db/client";
 import type { Logger } from "pino";
@@ -28,6 +29,7 @@ import { renderInstallManifest } from "../clusters/install-manifest";
 import { applyInventoryBatch } from "../clusters/inventory-sync";
 import { type CompileQueue, enqueueCompile } from "../jobs/compile-job";
 import { findLatestVersionNumber, getDesiredConfig, recordConfigStatus } from "../policies/desired-config";
+import { ingestTelemetryBatch } from "../telemetry/ingest";
 
 export type AgentRouteOptions = {
   prisma: PrismaClient;
@@ -217,6 +219,23 @@ export function createAgentRoutes(options: AgentRouteOptions) {
           const cluster = await authenticateAgent({ prisma, authorization: req.headers.authorization });
           const report = await parseBody(req, ConfigStatusReport);
           sendJson(res, 200, await recordConfigStatus({ prisma, clusterId: cluster.id, report }));
+          return true;
+        }
+        case `POST ${agentPaths.telemetry}`: {
+          // The cluster (and its organization) come from the credential only: an agent can write
+          // its own cluster's telemetry and nothing else. Invalid batches are refused whole.
+          const cluster = await authenticateAgent({ prisma, authorization: req.headers.authorization });
+          const batch = await parseBody(req, TelemetryBatch);
+          sendJson(
+            res,
+            200,
+            await ingestTelemetryBatch({
+              prisma,
+              organizationId: cluster.organizationId,
+              clusterId: cluster.id,
+              batch,
+            }),
+          );
           return true;
         }
         case `GET ${agentPaths.events}`:

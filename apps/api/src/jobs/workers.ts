@@ -1,14 +1,18 @@
-// The API process runs the workers: the compile worker and the outbox relay's sweep. Any number of
+// The API process runs the workers: the compile worker, the outbox relay's sweep and the telemetry
+// rollups/retention (telemetry-job.ts). Any number of
 // replicas can run them; jobs are keyed and compiles of one organization serialized in Postgres.
 import { Worker } from "bullmq";
 import type { Services } from "../trpc/context";
 import { type CompileJobPayload, compileQueueName, handleCompileJob } from "./compile-job";
 import { relayOutbox } from "./outbox-relay";
+import { startTelemetryJobs, type TelemetryJobOptions } from "./telemetry-job";
 
 export type WorkerOptions = {
   /** How often unprocessed outbox rows are re-enqueued (those enqueued longer ago than this). */
   sweepIntervalMs?: number;
   concurrency?: number;
+  /** Telemetry rollup/retention intervals and ages; false: do not run them here. */
+  telemetry?: TelemetryJobOptions | false;
 };
 
 export async function startWorkers(
@@ -48,11 +52,14 @@ export async function startWorkers(
   // On start-up every unprocessed row goes back in the queue: its job may have died with a replica.
   await sweep();
   const timer = setInterval(() => void sweep(new Date(Date.now() - sweepIntervalMs)), sweepIntervalMs);
+  const telemetry =
+    options.telemetry === false ? null : await startTelemetryJobs(services, options.telemetry ?? {});
   return {
     close: async () => {
       isClosed = true;
       clearInterval(timer);
       await worker.close();
+      await telemetry?.close();
     },
   };
 }

@@ -4,6 +4,7 @@ import { router } from "../trpc/init";
 import { auditRouter } from "./audit";
 import { authRouter } from "./auth";
 import { clustersRouter } from "./clusters";
+import { graphRouter } from "./graph";
 import { invitationsRouter } from "./invitations";
 import { membersRouter } from "./members";
 import { orgsRouter } from "./orgs";
@@ -17,6 +18,7 @@ export const appRouter = router({
   audit: auditRouter,
   clusters: clustersRouter,
   policies: policiesRouter,
+  graph: graphRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,264 @@
+// The graph and series queries: sum the stored buckets of a range in SQL (one group per reporter
+// and edge key with versions), hand only the groups to the pure builders of
+// @switchyard/telemetry-model/graph. Every query is scoped by organization.
+import type { PrismaClient } from "@switchyard/db/client";
+import { Prisma } from "@switchyard/db/generated/prisma/client";
+import {
+  type BadgeSources,
+  buildSeries,
+  buildServiceGraph,
+  type EdgeTotalsRow,
+  type SeriesTarget,
+  seriesTargetOf,
+  serviceFeaturesOf,
+} from "@switchyard/telemetry-model/graph";
+import type { SeriesPoint, ServiceGraph } from "@switchyard/telemetry-model/graph-types";
+import { AppError } from "../errors";
+import { findLatestVersions, resourcesOf } from "../policies/desired-config";
+import { edgeTables, labelColumns, latencyColumns, type Resolution, valueColumns } from "./columns";
+
+/**
+ * The storage resolution a graph range reads. Measured with `npm run bench -- graph-query`
+ * (docs/telemetry.md): summing 1 h of 10 s buckets of a 3,000-edge mesh (≈ 2 M rows) takes
+ * seconds, 1 h of 1 min buckets well under the 150 ms aim; so 1 min up to a day, 1 h beyond.
+ * The 10 s table is read for ranges up to 5 minutes and for the part of any range that is not
+ * rolled up yet.
+ */
+export function graphResolutionFor(rangeSeconds: number): Resolution {
+  if (rangeSeconds <= 300) return 10;
+  if (rangeSeconds <= 86_400) return 60;
+  return 3600;
+}
+
+/** Series resolution: enough points to draw (≤ 360 for an hour, 1,440 for a day). */
+export function seriesResolutionFor(rangeSeconds: number): Resolution {
+  if (rangeSeconds <= 3600) return 10;
+  if (rangeSeconds <= 86_400) return 60;
+  return 3600;
+}
+
+const sums = Prisma.raw(valueColumns.map((c) => `sum(${c})::float8 as ${c}`).join(", "));
+const labels = Prisma.raw(labelColumns.join(", "));
+const allColumns = Prisma.raw([...labelColumns, ...valueColumns].join(", "));
+
+type StoredGroup = Record<(typeof labelColumns)[number], string> &
+  Record<string, number | string> & { cluster_id: string; bucket?: Date };
+
+/**
+ * Where each part of `[start, end)` is read from: coarse tables for what was rolled up, finer ones
+ * for the rest. The boundary is the coarse table's newest bucket end for the organization, so
+ * every instant is read from exactly one table (never counted twice, never missed).
+ */
+async function sourcesFor(options: {
+  prisma: PrismaClient;
+  organizationId: string;
+  resolution: Resolution;
+  start: Date;
+  end: Date;
+}): Promise<Prisma.Sql> {
+  const { prisma, organizationId, start, end } = options;
+  const chain: Resolution[] =
+    options.resolution === 3600 ? [3600, 60, 10] : options.resolution === 60 ? [60, 10] : [10];
+  const parts: Prisma.Sql[] = [];
+  let from = start;
+  for (const [index, resolution] of chain.entries()) {
+    const table = Prisma.raw(edgeTables[resolution]);
+    const isLast = index === chain.length - 1;
+    let to = end;
+    if (!isLast) {
+      const [row] = await prisma.$queryRaw<{ newest: Date | null }[]>`
+        select max(bucket_start) as newest from ${table}
+        where organization_id = ${organizationId} and bucket_start < ${end}`;
+      const covered = row?.newest ? row.newest.getTime() + resolution * 1000 : from.getTime();
+      to = new Date(Math.max(from.getTime(), Math.min(covered, end.getTime())));
+    }
+    if (to > from)
+      parts.push(Prisma.sql`
+        select cluster_id, bucket_start, ${allColumns} from ${table}
+        where organization_id = ${organizationId} and bucket_start >= ${from} and bucket_start < ${to}`);
+    from = to;
+  }
+  if (parts.length === 0)
+    return Prisma.sql`select cluster_id, bucket_start, ${allColumns} from ${Prisma.raw(edgeTables[10])} where false`;
+  return Prisma.join(parts, " union all ");
+}
+
+function rowOf(group: StoredGroup): EdgeTotalsRow {
+  const n = (column: string) => Number(group[column] ?? 0);
+  return {
+    reporter: group.reporter === "destination" ? "destination" : "source",
+    protocol: group.protocol === "tcp" ? "tcp" : group.protocol === "grpc" ? "grpc" : "http",
+    source: {
+      cluster: group.src_cluster,
+      namespace: group.src_namespace,
+      workload: group.src_workload,
+      app: group.src_app,
+      version: group.src_version,
+    },
+    destination: {
+      cluster: group.dst_cluster,
+      namespace: group.dst_namespace,
+      service: group.dst_service,
+      workload: group.dst_workload,
+      app: group.dst_app,
+      version: group.dst_version,
+    },
+    responses: {
+      "1xx": n("r1xx"),
+      "2xx": n("r2xx"),
+      "3xx": n("r3xx"),
+      "4xx": n("r4xx"),
+      "5xx": n("r5xx"),
+      other: n("r_other"),
+    },
+    latencyCounts: latencyColumns.map(n),
+    latencySumMs: n("latency_sum_ms"),
+    mutualTlsRequests: n("mtls_requests"),
+    requestBytes: n("request_bytes"),
+    responseBytes: n("response_bytes"),
+    tcpConnectionsOpened: n("tcp_connections_opened"),
+    tcpSentBytes: n("tcp_sent_bytes"),
+    tcpReceivedBytes: n("tcp_received_bytes"),
+  };
+}
+
+export interface GraphRange {
+  /** ms since the epoch */
+  start: number;
+  end: number;
+}
+
+/**
+ * The organization's service graph over a range, optionally only edges touching the given
+ * clusters (telemetry cluster names) and namespaces (source or destination side).
+ */
+export async function getServiceGraph(options: {
+  prisma: PrismaClient;
+  organizationId: string;
+  range: GraphRange;
+  clusters?: readonly string[] | undefined;
+  namespaces?: readonly string[] | undefined;
+}): Promise<ServiceGraph> {
+  const { prisma, organizationId } = options;
+  const resolution = graphResolutionFor((options.range.end - options.range.start) / 1000);
+  const width = resolution * 1000;
+  // Whole buckets: the range starts at the bucket holding its start; rates are over what was read.
+  const start = Math.floor(options.range.start / width) * width;
+  const end = options.range.end;
+  const source = await sourcesFor({
+    prisma,
+    organizationId,
+    resolution,
+    start: new Date(start),
+    end: new Date(end),
+  });
+  const clusterFilter =
+    options.clusters && options.clusters.length > 0
+      ? Prisma.sql`and (src_cluster = any(${[...options.clusters]}::text[]) or dst_cluster = any(${[...options.clusters]}::text[]))`
+      : Prisma.empty;
+  const namespaceFilter =
+    options.namespaces && options.namespaces.length > 0
+      ? Prisma.sql`and (src_namespace = any(${[...options.namespaces]}::text[]) or dst_namespace = any(${[...options.namespaces]}::text[]))`
+      : Prisma.empty;
+  const groups = await prisma.$queryRaw<StoredGroup[]>`
+    select cluster_id, ${labels}, ${sums}
+    from (${source}) e
+    where true ${clusterFilter} ${namespaceFilter}
+    group by cluster_id, ${labels}`;
+  const rows = groups.map(rowOf);
+  const badges = await loadBadges({ prisma, organizationId, groups });
+  return buildServiceGraph({ rows, range: { start, end }, resolutionSeconds: resolution, badges });
+}
+
+/**
+ * Badge inputs. Telemetry names clusters by Istio's cluster label, which need not be the
+ * Switchyard cluster's name: the label of each reporting cluster is read from its own reports (a
+ * source report's source cluster, a destination report's destination cluster), falling back to
+ * equal names.
+ */
+async function loadBadges(options: {
+  prisma: PrismaClient;
+  organizationId: string;
+  groups: readonly StoredGroup[];
+}): Promise<BadgeSources> {
+  const { prisma, organizationId } = options;
+  const clusters = await prisma.cluster.findMany({
+    where: { organizationId },
+    select: { id: true, name: true },
+  });
+  const labelOf = new Map<string, string>(clusters.map((c) => [c.id, c.name]));
+  for (const group of options.groups)
+    labelOf.set(group.cluster_id, group.reporter === "source" ? group.src_cluster : group.dst_cluster);
+  const ids = clusters.map((c) => c.id);
+  if (ids.length === 0) return {};
+  const withoutSidecar = await prisma.$queryRaw<{ clusterId: string; namespace: string; name: string }[]>`
+    select "clusterId", namespace, name from inventory_objects
+    where "clusterId" = any(${ids}::text[]) and kind in ('Deployment', 'StatefulSet')
+      and (data->>'sidecarInjected') = 'false'`;
+  const workloadsWithoutSidecar = new Set(
+    withoutSidecar.map((w) => `${labelOf.get(w.clusterId) ?? ""}|${w.namespace}|${w.name}`),
+  );
+  const serviceFeatures = new Map<
+    string,
+    ReturnType<typeof serviceFeaturesOf> extends Map<string, infer V> ? V : never
+  >();
+  for (const [clusterId, version] of await findLatestVersions(prisma, ids)) {
+    const label = labelOf.get(clusterId) ?? "";
+    for (const [key, features] of serviceFeaturesOf(resourcesOf(version.resources)))
+      serviceFeatures.set(`${label}|${key}`, features);
+  }
+  return { workloadsWithoutSidecar, serviceFeatures };
+}
+
+/** What rows a series target needs, as SQL (a superset; the builder applies the exact rule). */
+function targetFilter(target: SeriesTarget): Prisma.Sql {
+  switch (target.kind) {
+    case "service":
+      return Prisma.sql`dst_cluster = ${target.cluster} and dst_namespace = ${target.namespace} and dst_service = ${target.service}`;
+    case "workload":
+      return Prisma.sql`((dst_cluster = ${target.cluster} and dst_namespace = ${target.namespace} and dst_workload = ${target.workload})
+        or (src_cluster = ${target.cluster} and src_namespace = ${target.namespace} and src_workload = ${target.workload}))`;
+    case "unknown":
+      return Prisma.sql`src_workload = 'unknown'`;
+    case "edge":
+      return Prisma.sql`protocol = ${target.protocol} and ${targetFilter(target.from)} and ${targetFilter(target.to)}`;
+  }
+}
+
+/** A node's or an edge's series over the last `lastSeconds`. */
+export async function getSeries(options: {
+  prisma: PrismaClient;
+  organizationId: string;
+  target: { kind: "node" | "edge"; id: string };
+  range: GraphRange;
+}): Promise<{ resolutionSeconds: number; points: SeriesPoint[] }> {
+  const { prisma, organizationId } = options;
+  const target = seriesTargetOf(options.target.kind, options.target.id);
+  if (!target)
+    throw new AppError("INVALID", `Not a graph ${options.target.kind} id: ${options.target.id}`, {
+      field: "target.id",
+    });
+  const resolution = seriesResolutionFor((options.range.end - options.range.start) / 1000);
+  const width = resolution * 1000;
+  const start = Math.floor(options.range.start / width) * width;
+  const end = options.range.end;
+  const source = await sourcesFor({
+    prisma,
+    organizationId,
+    resolution,
+    start: new Date(start),
+    end: new Date(end),
+  });
+  // Finer rows of the not-yet-rolled-up tail are put in the resolution's buckets here.
+  const groups = await prisma.$queryRaw<StoredGroup[]>`
+    select to_timestamp(floor(extract(epoch from bucket_start) / ${resolution}) * ${resolution}) as bucket,
+           cluster_id, ${labels}, ${sums}
+    from (${source}) e
+    where ${targetFilter(target)}
+    group by 1, cluster_id, ${labels}`;
+  const rows = groups.map((group) => ({ ...rowOf(group), bucketStart: group.bucket?.getTime() ?? 0 }));
+  return {
+    resolutionSeconds: resolution,
+    points: buildSeries({ rows, target, range: { start, end }, resolutionSeconds: resolution }),
+  };
+}
