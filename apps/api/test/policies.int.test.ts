@@ -1,7 +1,7 @@
 // Policies end to end on the API side, against the real database and Redis: apply → outbox →
 // compile job → per-cluster desired-config versions → agents told over their event streams →
 // desired config fetched and status reported back over the agent protocol.
-import type { DesiredConfig, InventoryObject } from "@switchyard/agent-protocol/v1";
+import type { DesiredConfig, InventoryObject, TelemetryEdgeSample } from "@switchyard/agent-protocol/v1";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWorkers } from "../src/jobs/workers";
@@ -166,6 +166,77 @@ async function codeOf(call: Promise<unknown>): Promise<{ code: string; message: 
     throw error;
   }
 }
+
+/** An HTTP edge's increase as an agent ships it: `requests` 2xx answered within 25 ms. */
+function observedEdge(
+  reporter: "source" | "destination",
+  from: { namespace: string; workload: string; app: string },
+  to: { cluster: string; namespace: string; service: string; workload: string; version: string },
+  requests: number,
+): TelemetryEdgeSample {
+  const latencyCounts = new Array<number>(20).fill(0);
+  latencyCounts[4] = requests;
+  return {
+    reporter,
+    protocol: "http",
+    source: {
+      cluster: to.cluster,
+      namespace: from.namespace,
+      workload: from.workload,
+      app: from.app,
+      version: "v1",
+    },
+    destination: { ...to, app: to.service },
+    responses: { "1xx": 0, "2xx": requests, "3xx": 0, "4xx": 0, "5xx": 0, other: 0 },
+    latencyCounts,
+    latencySumMs: requests * 20,
+    mutualTlsRequests: requests,
+    requestBytes: 0,
+    responseBytes: 0,
+    tcpConnectionsOpened: 0,
+    tcpSentBytes: 0,
+    tcpReceivedBytes: 0,
+  };
+}
+
+describe("previewing against observed traffic", () => {
+  it("shows how a traffic split would move the last hour's traffic between versions", async () => {
+    const org = await setUpOrg("impact", [{ name: "eu-1", env: "prod", versions: ["v1", "v2"] }]);
+    const windowEnd = Date.now();
+    const to = {
+      cluster: "eu-1",
+      namespace: "shop",
+      service: "reviews",
+      workload: "reviews-v1",
+      version: "v1",
+    };
+    const from = { namespace: "shop", workload: "frontend-v1", app: "frontend" };
+    const shipped = await agentRequest("POST", "/agent/v1/telemetry", org.clusterOf("eu-1").credential, {
+      batchId: "impact-batch-1",
+      source: "scrape",
+      windowStart: windowEnd - 15_000,
+      windowEnd,
+      edges: [observedEdge("source", from, to, 720), observedEdge("destination", from, to, 720)],
+    });
+    expect(shipped.status).toBe(200);
+
+    const preview = await org.caller.policies.preview({
+      orgSlug: org.orgSlug,
+      changes: { edits: [{ name: "reviews-split", yaml: split(90, 10) }] },
+    });
+    expect(preview.impactNote).toMatch(/observed since/);
+    const impact = preview.impact?.clusters.find((cluster) => cluster.clusterName === "eu-1");
+    expect(impact?.blocked).toEqual([]);
+    const shifts = Object.fromEntries((impact?.routeShifts ?? []).map((shift) => [shift.version, shift]));
+    // All of reviews' observed traffic went to v1 (the only version routed without a split)...
+    const observedRate = 720 / (preview.impact?.windowSeconds ?? 3600);
+    expect(shifts.v2?.afterShare).toBeCloseTo(0.1, 5);
+    expect(shifts.v1?.afterShare).toBeCloseTo(0.9, 5);
+    // ...and a tenth of it would move to v2.
+    expect(shifts.v2?.afterRequestsPerSecond).toBeGreaterThan(0.09 * observedRate);
+    expect(shifts.v2?.afterRequestsPerSecond).toBeLessThan(0.11 * observedRate * 1.01);
+  });
+});
 
 describe("applying policies", () => {
   it("lands a 90/10 split as DestinationRule + VirtualService in the targeted clusters only; edits, no-ops, deletes and rollbacks follow", async () => {

@@ -4,6 +4,7 @@
 import type { Prisma, PrismaClient } from "@switchyard/db/client";
 import { compile } from "@switchyard/policy-model/compile";
 import { diff, type ResourceDiff } from "@switchyard/policy-model/diff";
+import { type ImpactReport, impact } from "@switchyard/policy-model/impact";
 import { resourcesToYaml } from "@switchyard/policy-model/render";
 import type { Policy } from "@switchyard/policy-model/schema";
 import { validatePolicy } from "@switchyard/policy-model/validate";
@@ -20,6 +21,7 @@ import {
   storedSyncState,
   toJson,
 } from "./desired-config";
+import { impactWindowSeconds, loadObservedTraffic } from "./observed-traffic";
 import {
   diffDocuments,
   type FieldDiagnostic,
@@ -299,20 +301,30 @@ function diffDto(d: ResourceDiff) {
 
 /**
  * What a change set would do: every registered cluster compiled against its current inventory,
- * diffed against its current desired version. Impact on observed traffic needs telemetry, which
- * is not collected yet, so it is null with a note.
+ * diffed against its current desired version, and — when the organization has telemetry — what
+ * the change would do to the last hour of observed traffic in each changed cluster (edges an
+ * authorization or mTLS change would refuse, traffic moving between versions).
  */
 export async function previewChangeSet(options: {
   prisma: PrismaClient;
   organizationId: string;
   changes: ProposedChanges;
+  now?: number;
 }) {
   const { proposed } = await proposedPolicySet(options.prisma, options.organizationId, options.changes);
   const clusters = await loadClusterInventories(options.prisma, { organizationId: options.organizationId });
-  const latest = await findLatestVersions(
-    options.prisma,
-    clusters.map((c) => c.id),
-  );
+  const [latest, observed] = await Promise.all([
+    findLatestVersions(
+      options.prisma,
+      clusters.map((c) => c.id),
+    ),
+    loadObservedTraffic({
+      prisma: options.prisma,
+      organizationId: options.organizationId,
+      ...(options.now === undefined ? {} : { now: options.now }),
+    }),
+  ]);
+  const impacts: (Omit<ImpactReport, "cluster"> & { clusterId: string; clusterName: string })[] = [];
   const perCluster = clusters.map((cluster) => {
     const result = compile(proposed, cluster.inventory);
     const version = latest.get(cluster.id);
@@ -320,6 +332,15 @@ export async function previewChangeSet(options: {
     const resourceDiff = diff(before, result.resources);
     const isChanged =
       resourceDiff.added.length > 0 || resourceDiff.removed.length > 0 || resourceDiff.changed.length > 0;
+    if (observed && isChanged) {
+      // Telemetry names clusters by Istio's cluster label; Switchyard's cluster name is that label.
+      const edges = observed.edgesByCluster.get(cluster.name) ?? [];
+      const { cluster: _name, ...report } = impact(
+        { inventory: cluster.inventory, before, after: result.resources },
+        edges,
+      );
+      impacts.push({ clusterId: cluster.id, clusterName: cluster.name, ...report });
+    }
     return {
       clusterId: cluster.id,
       clusterName: cluster.name,
@@ -332,9 +353,16 @@ export async function previewChangeSet(options: {
   });
   return {
     clusters: perCluster,
-    impact: null,
-    impactNote:
-      "Impact analysis needs observed traffic; no telemetry has been collected for this organization yet.",
+    impact: observed
+      ? {
+          since: new Date(observed.since).toISOString(),
+          windowSeconds: impactWindowSeconds,
+          clusters: impacts,
+        }
+      : null,
+    impactNote: observed
+      ? `Weighed against the traffic observed since ${new Date(observed.since).toISOString()} (the last hour).`
+      : "Impact analysis needs observed traffic; no telemetry has been received for this organization in the last hour.",
   };
 }
 

@@ -60,6 +60,46 @@ const scopeSchema = z.object({
 });
 const resourceRefSchema = z.object({ kind: z.string(), namespace: z.string(), name: z.string() });
 const fieldChangeSchema = z.object({ field: z.string(), before: json.nullable(), after: json.nullable() });
+const verdictSchema = z.enum(["allowed", "conditional", "denied"]);
+const edgeImpactSchema = z.object({
+  edge: z.object({
+    source: z.object({ namespace: z.string(), workload: z.string() }),
+    destination: z.object({ namespace: z.string(), service: z.string() }),
+    requestsPerSecond: z.number(),
+  }),
+  before: verdictSchema,
+  after: verdictSchema,
+  reason: z.string().optional(),
+  policies: z.array(z.string()).optional(),
+});
+/** policy-model's ImpactReport per changed cluster (see packages/policy-model/src/impact.ts). */
+const impactSchema = z.object({
+  since: z.string(),
+  windowSeconds: z.number(),
+  clusters: z.array(
+    z.object({
+      clusterId: z.string(),
+      clusterName: z.string(),
+      blocked: z.array(edgeImpactSchema),
+      unblocked: z.array(edgeImpactSchema),
+      routeShifts: z.array(
+        z.object({
+          namespace: z.string(),
+          service: z.string(),
+          version: z.string(),
+          beforeShare: z.number(),
+          afterShare: z.number(),
+          beforeRequestsPerSecond: z.number(),
+          afterRequestsPerSecond: z.number(),
+        }),
+      ),
+      changedConditionalRoutes: z.array(
+        z.object({ namespace: z.string(), service: z.string(), routes: z.array(z.string()) }),
+      ),
+      blockedRequestsPerSecond: z.number(),
+    }),
+  ),
+});
 const appliedSchema = z.object({
   changeSetId: z.string().nullable(),
   revisions: z.array(z.object({ name: z.string(), revision: z.number(), action: z.string() })),
@@ -179,7 +219,7 @@ export const policiesRouter = router({
             diagnostics: z.array(diagnosticSchema),
           }),
         ),
-        impact: z.null(),
+        impact: impactSchema.nullable(),
         impactNote: z.string(),
       }),
     )

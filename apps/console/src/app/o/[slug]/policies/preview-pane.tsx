@@ -3,6 +3,7 @@ import { LineDiff } from "./line-diff";
 
 export type Preview = RouterOutputs["policies"]["preview"];
 type ClusterPreview = Preview["clusters"][number];
+type ClusterImpact = NonNullable<Preview["impact"]>["clusters"][number];
 
 /** Per cluster: whether it changes, the Istio resources added, removed and changed, and diagnostics. */
 export function PreviewPane({ preview }: { preview: Preview }) {
@@ -18,9 +19,13 @@ export function PreviewPane({ preview }: { preview: Preview }) {
       {preview.clusters.map((cluster) => (
         <ClusterPreviewCard key={cluster.clusterId} cluster={cluster} />
       ))}
-      <p className="muted" data-test="preview-impact">
-        Impact: {preview.impactNote}
-      </p>
+      <section data-test="preview-impact">
+        <h3>Impact on live traffic</h3>
+        <p className="muted">{preview.impactNote}</p>
+        {preview.impact?.clusters.map((cluster) => (
+          <ClusterImpactCard key={cluster.clusterId} impact={cluster} />
+        ))}
+      </section>
     </section>
   );
 }
@@ -107,4 +112,91 @@ function ClusterPreviewCard({ cluster }: { cluster: ClusterPreview }) {
       ))}
     </div>
   );
+}
+
+const rps = (value: number) => `${value < 10 ? value.toFixed(2) : value.toFixed(1)} req/s`;
+const percent = (share: number) => `${Math.round(share * 1000) / 10}%`;
+
+/** What a changed cluster's config would do to the edges observed in the last hour. */
+function ClusterImpactCard({ impact }: { impact: ClusterImpact }) {
+  const isQuiet =
+    impact.blocked.length === 0 &&
+    impact.unblocked.length === 0 &&
+    impact.routeShifts.length === 0 &&
+    impact.changedConditionalRoutes.length === 0;
+  return (
+    <div className="preview-cluster" data-test="impact-cluster" data-cluster={impact.clusterName}>
+      <h4>{impact.clusterName}</h4>
+      {isQuiet ? <p className="muted">No observed traffic is affected.</p> : null}
+      {impact.blocked.length > 0 ? (
+        <>
+          <p className="field__error" data-test="impact-blocked">
+            {impact.blocked.length} live {impact.blocked.length === 1 ? "edge" : "edges"} would be refused
+            {impact.blockedRequestsPerSecond > 0 ? ` (${rps(impact.blockedRequestsPerSecond)})` : ""}.
+          </p>
+          <ul>
+            {impact.blocked.map((entry) => (
+              <li
+                key={`${entry.edge.source.namespace}/${entry.edge.source.workload}>${entry.edge.destination.namespace}/${entry.edge.destination.service}`}
+              >
+                {edgeLabel(entry.edge)}: {entry.before} → <strong>{entry.after}</strong>
+                {entry.reason ? ` — ${entry.reason}` : ""}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      {impact.unblocked.length > 0 ? (
+        <ul data-test="impact-unblocked">
+          {impact.unblocked.map((entry) => (
+            <li
+              key={`${entry.edge.source.namespace}/${entry.edge.source.workload}>${entry.edge.destination.namespace}/${entry.edge.destination.service}`}
+            >
+              {edgeLabel(entry.edge)}: {entry.before} → {entry.after}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {impact.routeShifts.length > 0 ? (
+        <table className="table" data-test="impact-route-shifts">
+          <thead>
+            <tr>
+              <th>Service</th>
+              <th>Version</th>
+              <th>Share now</th>
+              <th>Share after</th>
+              <th>Traffic after</th>
+            </tr>
+          </thead>
+          <tbody>
+            {impact.routeShifts.map((shift) => (
+              <tr key={`${shift.namespace}/${shift.service}/${shift.version}`}>
+                <td>
+                  {shift.namespace}/{shift.service}
+                </td>
+                <td>{shift.version}</td>
+                <td>{percent(shift.beforeShare)}</td>
+                <td>{percent(shift.afterShare)}</td>
+                <td>{rps(shift.afterRequestsPerSecond)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      {impact.changedConditionalRoutes.map((route) => (
+        <p className="muted" key={`${route.namespace}/${route.service}`}>
+          {route.namespace}/{route.service}: matched routes {route.routes.join(", ")} change; telemetry cannot
+          size them.
+        </p>
+      ))}
+    </div>
+  );
+}
+
+function edgeLabel(edge: ClusterImpact["blocked"][number]["edge"]): string {
+  const source =
+    edge.source.workload === "unknown"
+      ? "unknown (no sidecar)"
+      : `${edge.source.namespace}/${edge.source.workload}`;
+  return `${source} → ${edge.destination.namespace}/${edge.destination.service} (${rps(edge.requestsPerSecond)})`;
 }
