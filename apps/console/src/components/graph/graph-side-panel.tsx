@@ -5,7 +5,7 @@ import type { GraphView, ViewEdge, ViewNode } from "@switchyard/telemetry-model/
 import type { GraphNode, ServiceGraph } from "@switchyard/telemetry-model/graph-types";
 import { Button } from "@switchyard/ui/button";
 import Link from "next/link";
-import { useMemo } from "react";
+import { useEffect, useMemo } from "react";
 import { type EdgeRow, EdgeTable, edgeRowsOf, nodeLabelOf } from "./edge-tables";
 import styles from "./graph.module.css";
 import type { GraphSelection } from "./graph-canvas";
@@ -68,6 +68,10 @@ export function GraphSidePanel({
   onSelect,
   onExpand,
 }: Props) {
+  // For bench/graph-render: when the panel for a new selection has been committed to the page.
+  useEffect(() => {
+    performance.mark("graph:panel", { detail: selection.id });
+  }, [selection.id]);
   const graphNodes = useMemo(
     () => new Map<string, GraphNode>(graph.nodes.map((node) => [node.id, node])),
     [graph],
