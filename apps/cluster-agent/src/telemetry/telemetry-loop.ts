@@ -94,8 +94,19 @@ export class TelemetryLoop {
           "could not read telemetry; the next read covers this window",
         );
       }
-      await sleep(this.options.intervalMs, signal);
+      await sleep(this.delayToNextRead(), signal);
     }
+  }
+
+  /**
+   * Reads happen just after multiples of the interval on the wall clock, so every read closes
+   * exactly one aligned window however long the previous read took (50 ms of slack: Node timers
+   * may fire a millisecond early).
+   */
+  private delayToNextRead(): number {
+    const { intervalMs } = this.options;
+    const now = (this.options.now ?? Date.now)();
+    return intervalMs - (now % intervalMs) + Math.min(50, intervalMs / 10);
   }
 
   private async sendLoop(): Promise<void> {
