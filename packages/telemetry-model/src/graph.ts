@@ -227,6 +227,12 @@ export function buildServiceGraph(options: {
   range: { start: number; end: number };
   resolutionSeconds: number;
   badges?: BadgeSources;
+  /**
+   * Only edges with an end in these clusters and namespaces (telemetry names), and their nodes.
+   * Callers pass only rows with a side in scope, so a node outside shows only its traffic with
+   * the scope.
+   */
+  scope?: { clusters?: readonly string[] | undefined; namespaces?: readonly string[] | undefined };
 }): ServiceGraph {
   const seconds = Math.max(1e-9, (options.range.end - options.range.start) / 1000);
   const nodes = new Map<string, NodeAccumulator>();
@@ -319,6 +325,20 @@ export function buildServiceGraph(options: {
     }
   }
 
+  const scope = options.scope;
+  const isInScope = (id: string) => {
+    const found = nodes.get(id)?.node;
+    if (!found || found.kind === "unknown") return false;
+    return (
+      (!scope?.clusters || scope.clusters.includes(found.cluster)) &&
+      (!scope?.namespaces || scope.namespaces.includes(found.namespace))
+    );
+  };
+  if (scope?.clusters || scope?.namespaces) {
+    for (const [id, e] of edges) if (!isInScope(e.source) && !isInScope(e.target)) edges.delete(id);
+    const kept = new Set([...edges.values()].flatMap((e) => [e.source, e.target]));
+    for (const id of nodes.keys()) if (!kept.has(id)) nodes.delete(id);
+  }
   const graphNodes: GraphNode[] = [];
   for (const { node: base, inbound, outbound } of nodes.values()) {
     const inboundRequests = requestsOf(inbound.responses);

@@ -36,7 +36,11 @@ export async function handleTelemetryJob(
 ): Promise<unknown> {
   const started = Date.now();
   if (job.name === telemetryJob.rollup.name) {
-    const result = await rollupTelemetry({ prisma: services.prisma, settings: options.rollup ?? {} });
+    const result = await rollupTelemetry({
+      prisma: services.prisma,
+      settings: options.rollup ?? {},
+      retention: options.retention ?? {},
+    });
     services.logger.debug({ ...result, ms: Date.now() - started }, "telemetry rolled up");
     return result;
   }

@@ -16,6 +16,7 @@ import type { SeriesPoint, ServiceGraph } from "@switchyard/telemetry-model/grap
 import { AppError } from "../errors";
 import { findLatestVersions, resourcesOf } from "../policies/desired-config";
 import { edgeTables, labelColumns, latencyColumns, type Resolution, valueColumns } from "./columns";
+import { findRolledUpTo } from "./rollup";
 
 /**
  * The storage resolution a graph range reads. Measured with `npm run bench -- graph-query`
@@ -45,9 +46,9 @@ type StoredGroup = Record<(typeof labelColumns)[number], string> &
   Record<string, number | string> & { cluster_id: string; bucket?: Date };
 
 /**
- * Where each part of `[start, end)` is read from: coarse tables for what was rolled up, finer ones
- * for the rest. The boundary is the coarse table's newest bucket end for the organization, so
- * every instant is read from exactly one table (never counted twice, never missed).
+ * Where each part of `[start, end)` is read from: the coarse table before its rollup watermark
+ * (everything before it was rolled up), finer tables after it, so every instant is read from
+ * exactly one table: never counted twice, never missed while rollups lag.
  */
 async function sourcesFor(options: {
   prisma: PrismaClient;
@@ -60,23 +61,19 @@ async function sourcesFor(options: {
   const chain: Resolution[] =
     options.resolution === 3600 ? [3600, 60, 10] : options.resolution === 60 ? [60, 10] : [10];
   const parts: Prisma.Sql[] = [];
-  let from = start;
+  let from = start.getTime();
   for (const [index, resolution] of chain.entries()) {
     const table = Prisma.raw(edgeTables[resolution]);
-    const isLast = index === chain.length - 1;
-    let to = end;
-    if (!isLast) {
-      const [row] = await prisma.$queryRaw<{ newest: Date | null }[]>`
-        select max(bucket_start) as newest from ${table}
-        where organization_id = ${organizationId} and bucket_start < ${end}`;
-      const covered = row?.newest ? row.newest.getTime() + resolution * 1000 : from.getTime();
-      to = new Date(Math.max(from.getTime(), Math.min(covered, end.getTime())));
+    let to = end.getTime();
+    if (index < chain.length - 1 && resolution !== 10) {
+      const rolledUpTo = (await findRolledUpTo(prisma, resolution))?.getTime() ?? from;
+      to = Math.max(from, Math.min(rolledUpTo, to));
     }
     if (to > from)
       parts.push(Prisma.sql`
         select cluster_id, bucket_start, ${allColumns} from ${table}
-        where organization_id = ${organizationId} and bucket_start >= ${from} and bucket_start < ${to}`);
-    from = to;
+        where organization_id = ${organizationId} and bucket_start >= ${new Date(from)} and bucket_start < ${new Date(to)}`);
+    from = Math.max(from, to);
   }
   if (parts.length === 0)
     return Prisma.sql`select cluster_id, bucket_start, ${allColumns} from ${Prisma.raw(edgeTables[10])} where false`;
@@ -152,22 +149,32 @@ export async function getServiceGraph(options: {
     start: new Date(start),
     end: new Date(end),
   });
-  const clusterFilter =
-    options.clusters && options.clusters.length > 0
-      ? Prisma.sql`and (src_cluster = any(${[...options.clusters]}::text[]) or dst_cluster = any(${[...options.clusters]}::text[]))`
-      : Prisma.empty;
-  const namespaceFilter =
-    options.namespaces && options.namespaces.length > 0
-      ? Prisma.sql`and (src_namespace = any(${[...options.namespaces]}::text[]) or dst_namespace = any(${[...options.namespaces]}::text[]))`
+  const scope = {
+    clusters: options.clusters && options.clusters.length > 0 ? [...options.clusters] : undefined,
+    namespaces: options.namespaces && options.namespaces.length > 0 ? [...options.namespaces] : undefined,
+  };
+  // A row is read when its source or its destination side is in scope (in one of the clusters and
+  // one of the namespaces asked for); the builder then drops edges with neither end in scope.
+  const sideInScope = (side: "src" | "dst") => {
+    const conditions: Prisma.Sql[] = [];
+    if (scope.clusters)
+      conditions.push(Prisma.sql`${Prisma.raw(`${side}_cluster`)} = any(${scope.clusters}::text[])`);
+    if (scope.namespaces)
+      conditions.push(Prisma.sql`${Prisma.raw(`${side}_namespace`)} = any(${scope.namespaces}::text[])`);
+    return Prisma.join(conditions, " and ");
+  };
+  const scopeFilter =
+    scope.clusters || scope.namespaces
+      ? Prisma.sql`and ((${sideInScope("src")}) or (${sideInScope("dst")}))`
       : Prisma.empty;
   const groups = await prisma.$queryRaw<StoredGroup[]>`
     select cluster_id, ${labels}, ${sums}
     from (${source}) e
-    where true ${clusterFilter} ${namespaceFilter}
+    where true ${scopeFilter}
     group by cluster_id, ${labels}`;
   const rows = groups.map(rowOf);
   const badges = await loadBadges({ prisma, organizationId, groups });
-  return buildServiceGraph({ rows, range: { start, end }, resolutionSeconds: resolution, badges });
+  return buildServiceGraph({ rows, range: { start, end }, resolutionSeconds: resolution, badges, scope });
 }
 
 /**

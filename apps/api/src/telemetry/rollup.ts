@@ -1,7 +1,8 @@
 // Rollups (10 s → 1 min → 1 h) and retention of the edge bucket tables. Rollups recompute whole
 // closed buckets from the finer table and overwrite (`= excluded`), so running twice, or two
-// replicas at once, gives the same rows; the last few buckets are recomputed on every run, so a
-// batch that arrives a little late is still counted.
+// replicas at once, gives the same rows. Each level resumes from its watermark
+// (telemetry_rollup_state) and also recomputes a lookback window, so a batch that arrives a little
+// late is still counted and a worker outage leaves no gap.
 import type { PrismaClient } from "@switchyard/db/client";
 import { Prisma } from "@switchyard/db/generated/prisma/client";
 import { conflictTarget, edgeTables, labelColumns, type Resolution, valueColumns } from "./columns";
@@ -70,29 +71,72 @@ export async function rollupRange(options: {
     on conflict ${Prisma.raw(conflictTarget)} do update set ${overwrite}`;
 }
 
-/** One run of both rollups at `now`: the closed buckets of the lookback windows. */
+/** Every bucket of the coarse table before this was rolled up (undefined: never). */
+export async function findRolledUpTo(prisma: PrismaClient, resolution: 60 | 3600): Promise<Date | undefined> {
+  const [row] = await prisma.$queryRaw<{ rolled_up_to: Date }[]>`
+    select rolled_up_to from telemetry_rollup_state where resolution = ${resolution}`;
+  return row?.rolled_up_to;
+}
+
+/**
+ * One rollup level: recompute the closed coarse buckets from where the last run got to (minus the
+ * lookback, for late batches) up to `end`, then move the watermark. Never further back than the
+ * finer table keeps rows (after a long outage, or on the first run).
+ */
+async function rollupLevel(options: {
+  prisma: PrismaClient;
+  from: 10 | 60;
+  into: 60 | 3600;
+  end: number;
+  lookbackMs: number;
+  finerRetentionMs: number;
+}): Promise<number> {
+  const { prisma, end } = options;
+  const width = options.into * 1000;
+  const rolledUpTo = (await findRolledUpTo(prisma, options.into))?.getTime() ?? Number.NEGATIVE_INFINITY;
+  const oldest = Math.floor((end - options.finerRetentionMs) / width) * width;
+  const start = Math.max(oldest, Math.min(rolledUpTo, end - options.lookbackMs));
+  if (end <= start) return 0;
+  const rows = await rollupRange({
+    prisma,
+    from: options.from,
+    into: options.into,
+    start: new Date(start),
+    end: new Date(end),
+  });
+  await prisma.$executeRaw`
+    insert into telemetry_rollup_state (resolution, rolled_up_to, updated_at)
+    values (${options.into}, ${new Date(end)}, now())
+    on conflict (resolution) do update
+      set rolled_up_to = greatest(telemetry_rollup_state.rolled_up_to, excluded.rolled_up_to), updated_at = now()`;
+  return rows;
+}
+
+/** One run of both rollups at `now`: the closed buckets since the last run, and the lookback windows. */
 export async function rollupTelemetry(options: {
   prisma: PrismaClient;
   now?: Date;
   settings?: Partial<RollupSettings>;
+  retention?: Partial<RetentionSettings>;
 }): Promise<{ minuteRows: number; hourRows: number }> {
   const settings = { ...defaultRollupSettings, ...options.settings };
+  const retention = { ...defaultRetentionSettings, ...options.retention };
   const now = (options.now ?? new Date()).getTime();
-  const minuteEnd = Math.floor((now - settings.minuteGraceMs) / 60_000) * 60_000;
-  const minuteRows = await rollupRange({
+  const minuteRows = await rollupLevel({
     prisma: options.prisma,
     from: 10,
     into: 60,
-    start: new Date(minuteEnd - settings.minuteLookbackMs),
-    end: new Date(minuteEnd),
+    end: Math.floor((now - settings.minuteGraceMs) / 60_000) * 60_000,
+    lookbackMs: settings.minuteLookbackMs,
+    finerRetentionMs: retention.tenSecondMs,
   });
-  const hourEnd = Math.floor((now - settings.hourGraceMs) / 3_600_000) * 3_600_000;
-  const hourRows = await rollupRange({
+  const hourRows = await rollupLevel({
     prisma: options.prisma,
     from: 60,
     into: 3600,
-    start: new Date(hourEnd - settings.hourLookbackMs),
-    end: new Date(hourEnd),
+    end: Math.floor((now - settings.hourGraceMs) / 3_600_000) * 3_600_000,
+    lookbackMs: settings.hourLookbackMs,
+    finerRetentionMs: retention.oneMinuteMs,
   });
   return { minuteRows, hourRows };
 }
