@@ -19,12 +19,14 @@ export async function* readLines(body: AsyncIterable<Uint8Array>): AsyncGenerato
   let pending = "";
   for await (const chunk of body) {
     pending += decoder.decode(chunk, { stream: true });
-    let newline = pending.indexOf("\n");
+    let start = 0;
+    let newline = pending.indexOf("\n", start);
     while (newline !== -1) {
-      yield stripCr(pending.slice(0, newline));
-      pending = pending.slice(newline + 1);
-      newline = pending.indexOf("\n");
+      yield stripCr(pending.slice(start, newline));
+      start = newline + 1;
+      newline = pending.indexOf("\n", start);
     }
+    pending = pending.slice(start);
   }
   pending += decoder.decode();
   if (pending !== "") yield stripCr(pending);
