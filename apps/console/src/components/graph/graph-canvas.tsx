@@ -64,6 +64,9 @@ declare global {
   }
 }
 
+/** Room between an expanded namespace's box and what was moved aside for it. */
+const anchorMargin = 160;
+
 function sameData(current: Record<string, unknown>, next: Record<string, unknown>): boolean {
   for (const key of Object.keys(next)) if (current[key] !== next[key]) return false;
   return true;
@@ -234,6 +237,23 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
         cy.nodes()
           .filter((node) => !wanted.has(node.id()))
           .remove();
+        // An expanded namespace needs room where its node was: everything else moves aside, left of
+        // the anchor to the left and the rest to the right, by half the new box's width.
+        for (const [groupKey, anchor] of anchors) {
+          const members = missing.filter((node) => node.group === groupKey);
+          if (members.length === 0) continue;
+          const xs = members.map((node) => planned.get(node.id)?.x ?? anchor.x);
+          const halfWidth = (Math.max(...xs) - Math.min(...xs)) / 2 + anchorMargin;
+          const memberIds = new Set(members.map((node) => node.id));
+          cy.nodes()
+            .filter((node) => !node.isParent() && !memberIds.has(node.id()))
+            .forEach((node) => {
+              const { x, y } = node.position();
+              const moved = { x: x < anchor.x ? x - halfWidth : x + halfWidth, y };
+              node.position(moved);
+              store.set(node.id(), moved);
+            });
+        }
         const additions: cytoscape.ElementDefinition[] = [];
         const update = (data: NodeData | EdgeData) => {
           const existing = cy.getElementById(data.id);
