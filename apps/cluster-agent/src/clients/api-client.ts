@@ -18,6 +18,8 @@ import {
   type RegisterRequest,
   RegisterResponse,
   RotateResponse,
+  TelemetryAck,
+  type TelemetryBatch,
 } from "@switchyard/agent-protocol/v1";
 import type { z } from "zod";
 import { AgentApiError, fatalAdvice } from "../errors";
@@ -88,6 +90,11 @@ export class AgentApiClient {
       accept: "application/json",
     });
     return this.parse(agentPaths.desiredConfig, response, DesiredConfig);
+  }
+
+  /** One telemetry batch; a repeat of a stored batch id is acknowledged as a duplicate. */
+  sendTelemetry(batch: TelemetryBatch, signal?: AbortSignal): Promise<TelemetryAck> {
+    return this.post(agentPaths.telemetry, batch, TelemetryAck, { signal });
   }
 
   /** The protocol defines no answer body for config-status: any 2xx means it was recorded. */

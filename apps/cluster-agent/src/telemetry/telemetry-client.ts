@@ -1,25 +1,12 @@
-import {
-  agentPaths,
-  TelemetryAck,
-  type TelemetryAck as TelemetryAckType,
-  type TelemetryBatch,
-} from "@switchyard/agent-protocol/v1";
+import type { TelemetryAck, TelemetryBatch } from "@switchyard/agent-protocol/v1";
 import type { AgentApiClient } from "../clients/api-client";
 
 /** Ships one batch; throws `AgentApiError` (transient or fatal) like every other call. */
 export interface TelemetrySender {
-  send(batch: TelemetryBatch, signal?: AbortSignal): Promise<TelemetryAckType>;
+  send(batch: TelemetryBatch, signal?: AbortSignal): Promise<TelemetryAck>;
 }
 
-/**
- * `POST /agent/v1/telemetry` through the agent's API client: same credential (rotation
- * included), timeouts, error classification and response validation as the other calls.
- * AgentApiClient has no telemetry method yet (src/clients/ belongs to another change), so this
- * reaches its generic `post`; move it to `AgentApiClient.sendTelemetry` when that file is free.
- */
-export function apiTelemetrySender(api: AgentApiClient): TelemetrySender {
-  return {
-    // biome-ignore lint/complexity/useLiteralKeys: element access reaches the private `post` on purpose (see above)
-    send: (batch, signal) => api["post"](agentPaths.telemetry, batch, TelemetryAck, { signal }),
-  };
+/** `POST /agent/v1/telemetry` through the agent's API client (credential, rotation, timeouts, errors). */
+export function apiTelemetrySender(api: Pick<AgentApiClient, "sendTelemetry">): TelemetrySender {
+  return { send: (batch, signal) => api.sendTelemetry(batch, signal) };
 }

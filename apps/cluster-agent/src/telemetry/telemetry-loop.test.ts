@@ -167,6 +167,23 @@ describe("TelemetryLoop", () => {
     expect(loop.reads).toBe(reads);
   });
 
+  it("an API without the telemetry endpoint (404) ends only telemetry: start() resolves and reads stop", async () => {
+    const loop = new TelemetryLoop({
+      reader: new FakeReader(),
+      intervalMs: 5,
+      logger,
+      sender: {
+        send: async () => {
+          throw new AgentApiError("POST /agent/v1/telemetry: HTTP 404", 404, undefined, false);
+        },
+      },
+    });
+    await expect(loop.start()).resolves.toBeUndefined();
+    const reads = loop.reads;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(loop.reads).toBe(reads);
+  });
+
   it("a read failure is logged and the loop goes on", async () => {
     let calls = 0;
     const reader: TelemetryReader = {

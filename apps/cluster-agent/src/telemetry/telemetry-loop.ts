@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import type { TelemetryBatch } from "@switchyard/agent-protocol/v1";
 import type { Logger } from "pino";
 import { Backoff, type BackoffOptions, defaultBackoff, sleep } from "../backoff";
-import { isFatal } from "../errors";
+import { AgentApiError, isFatal } from "../errors";
 import { TelemetryBuffer } from "./buffer";
 import type { TelemetryReader } from "./reader";
 import type { TelemetrySender } from "./telemetry-client";
@@ -130,6 +130,15 @@ export class TelemetryLoop {
         );
       } catch (error) {
         if (signal.aborted) return;
+        // An API without the telemetry endpoint (older than this agent): the cluster's
+        // configuration and inventory still work, so only telemetry stops, and says why.
+        if (error instanceof AgentApiError && error.status === 404) {
+          logger.error(
+            { err: error.message },
+            "the API does not accept telemetry (404); telemetry is off until the agent restarts",
+          );
+          return;
+        }
         if (isFatal(error)) throw error;
         const delayMs = backoff.next();
         logger.warn(
