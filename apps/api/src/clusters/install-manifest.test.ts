@@ -142,6 +142,11 @@ describe("install manifest", () => {
       securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true },
     });
     expect(container?.ports).toBeUndefined();
+    // Telemetry from Istio's Prometheus addon, as the agent reads its settings (apps/cluster-agent/src/env.ts).
+    expect(container?.env).toContainEqual({
+      name: "SWITCHYARD_PROMETHEUS_URL",
+      value: "http://prometheus.istio-system.svc.cluster.local:9090",
+    });
   });
 
   it("escapes hostile values instead of letting them add YAML", () => {

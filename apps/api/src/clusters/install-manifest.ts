@@ -4,6 +4,9 @@
 // resources (what compiled policy becomes); and update only its own Secret (the credential).
 import { stringify } from "yaml";
 
+/** Where Istio's Prometheus addon (samples/addons/prometheus.yaml) answers inside the cluster. */
+export const istioAddonPrometheusUrl = "http://prometheus.istio-system.svc.cluster.local:9090";
+
 export const agentNamespace = "switchyard-system";
 export const agentName = "switchyard-agent";
 
@@ -128,6 +131,10 @@ export function installManifestObjects(options: InstallManifestOptions): Record<
                     valueFrom: { secretKeyRef: { name: agentName, key: "bootstrap-token" } },
                   },
                   { name: "SWITCHYARD_STATUS_DIR", value: statusDir },
+                  // Telemetry from the Prometheus that Istio's addon installs; edit the line (or the
+                  // Deployment) for a Prometheus elsewhere. Unreachable: the agent logs it and
+                  // configuration and inventory work as before.
+                  { name: "SWITCHYARD_PROMETHEUS_URL", value: istioAddonPrometheusUrl },
                   // A smaller young generation: ~10 MB less RSS for an agent that allocates little.
                   { name: "NODE_OPTIONS", value: "--max-semi-space-size=1" },
                 ],
