@@ -1,46 +1,10 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { logTail, type Service, startService, stopService } from "../support/processes";
+import { type Service, stopService } from "../support/processes";
 import { createCluster, newAccount, signIn, signUp } from "../support/seed";
+import { startClusterAgent, startSimulatedClusters } from "../support/simulated-clusters";
 import { expect, test } from "../support/test";
-
-const repoRoot = path.resolve(import.meta.dirname, "../..");
-
-/** Starts simulated clusters with one CLI and waits for the line naming each one's kubeconfig. */
-async function startSimulatedClusters(
-  names: string[],
-  directory: string,
-): Promise<{ service: Service; kubeconfigs: string[] }> {
-  const service = startService({
-    name: "cluster-sim",
-    command: process.execPath,
-    args: [
-      "packages/cluster-sim/bin/switchyard-sim.js",
-      "--names",
-      names.join(","),
-      "--kubeconfig-dir",
-      directory,
-    ],
-    cwd: repoRoot,
-    env: process.env,
-    logPath: path.join(directory, "sim.log"),
-  });
-  const kubeconfigs = await new Promise<string[]>((resolve, reject) => {
-    let output = "";
-    service.process.stdout?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      const found = [...output.matchAll(/kubeconfig=(\S+)/g)].flatMap((match) =>
-        match[1] ? [match[1]] : [],
-      );
-      if (found.length >= names.length) resolve(found);
-    });
-    service.process.once("exit", (code) =>
-      reject(new Error(`switchyard-sim exited with ${code}: ${logTail(service)}`)),
-    );
-  });
-  return { service, kubeconfigs };
-}
 
 test("[POLICIES]: author a 90/10 traffic split in the form, preview it, apply it, see every cluster in sync, roll it back", async ({
   page,
@@ -64,24 +28,15 @@ test("[POLICIES]: author a 90/10 traffic split in the form, preview it, apply it
       services.push(sim.service);
       for (const [index, name] of clusterNames.entries()) {
         const { bootstrapToken } = await createCluster(page.request, organizationSlug, name, { env: "prod" });
+        const cluster = sim.clusters[index];
+        if (!cluster) throw new Error(`no simulated cluster for ${name}`);
         services.push(
-          startService({
-            name: `cluster-agent-${name}`,
-            command: process.execPath,
-            args: [
-              "apps/cluster-agent/bin/switchyard-agent.js",
-              "--api",
-              baseURL ?? "",
-              "--token",
-              bootstrapToken,
-              "--kubeconfig",
-              sim.kubeconfigs[index] ?? "",
-              "--state-file",
-              path.join(workDirectory, `agent-${name}.json`),
-            ],
-            cwd: repoRoot,
-            env: process.env,
-            logPath: path.join(workDirectory, `agent-${name}.log`),
+          startClusterAgent({
+            name,
+            apiUrl: baseURL ?? "",
+            bootstrapToken,
+            cluster,
+            directory: workDirectory,
           }),
         );
       }
