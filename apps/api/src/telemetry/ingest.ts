@@ -44,21 +44,20 @@ export function labelValuesOf(sample: TelemetryEdgeSample): string[] {
 
 /** An MD5 of the labels as a uuid: the tables' key compares 16 bytes instead of 13 strings. */
 export function edgeKeyOf(labels: readonly string[]): string {
-  const hex = createHash("md5").update(JSON.stringify(labels)).digest("hex");
+  return edgeKeyFromId(labels.join("\u0000"));
+}
+
+function edgeKeyFromId(id: string): string {
+  const hex = createHash("md5").update(id).digest("hex");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /** The summable values of a sample, in `valueColumns` order. */
 export function valuesOf(sample: TelemetryEdgeSample): number[] {
   const r = sample.responses;
-  return [
-    r["1xx"],
-    r["2xx"],
-    r["3xx"],
-    r["4xx"],
-    r["5xx"],
-    r.other,
-    ...sample.latencyCounts,
+  const values = [r["1xx"], r["2xx"], r["3xx"], r["4xx"], r["5xx"], r.other];
+  for (const count of sample.latencyCounts) values.push(count);
+  values.push(
     sample.latencySumMs,
     sample.mutualTlsRequests,
     sample.requestBytes,
@@ -66,7 +65,8 @@ export function valuesOf(sample: TelemetryEdgeSample): number[] {
     sample.tcpConnectionsOpened,
     sample.tcpSentBytes,
     sample.tcpReceivedBytes,
-  ];
+  );
+  return values;
 }
 
 const insertColumns = Prisma.raw(
@@ -82,10 +82,11 @@ const addOnConflict = Prisma.raw(
 const table10s = Prisma.raw(edgeTables[10]);
 
 /**
- * Stores a batch of the cluster's agent. One transaction: the batch id first (a conflict means it
- * was stored before: acknowledge as a duplicate, store nothing), then every edge in one
+ * Stores a batch of the cluster's agent in one statement (so one implicit transaction, one round
+ * trip): a data-modifying CTE inserts the batch id (a conflict means it was stored before:
+ * acknowledge as a duplicate, store nothing), and only when that inserted a row, every edge in one
  * `INSERT … SELECT FROM unnest(…)` that adds into existing rows of the same bucket (two batches
- * whose windows share a bucket, or a row of another reporter's batch, sum up).
+ * whose windows share a bucket sum up).
  *
  * `clusterId` and `organizationId` come from the agent's credential, never from the batch.
  */
@@ -100,56 +101,68 @@ export async function ingestTelemetryBatch(options: {
   const rows = new Map<string, { labels: string[]; values: number[] }>();
   for (const sample of batch.edges) {
     const labels = labelValuesOf(sample);
-    const key = edgeKeyOf(labels);
+    // NUL never occurs in a stored label (Postgres text cannot hold it), so this key is unambiguous.
+    const id = labels.join("\u0000");
     const values = valuesOf(sample);
-    const existing = rows.get(key);
+    const existing = rows.get(id);
     if (existing)
       for (let i = 0; i < values.length; i++)
         existing.values[i] = (existing.values[i] ?? 0) + (values[i] ?? 0);
-    else rows.set(key, { labels, values });
+    else rows.set(id, { labels, values });
   }
-  const keys = [...rows.keys()];
-  const entries = [...rows.values()];
-  const labelArrays = labelColumns.map((_, column) => entries.map((row) => row.labels[column] ?? ""));
-  const valueArrays = valueColumns.map((_, column) => entries.map((row) => row.values[column] ?? 0));
-  const bucketStart = new Date(bucketStartOf(batch.windowEnd));
-
-  return prisma.$transaction(
-    async (tx) => {
-      const inserted = await tx.$executeRaw`
-        insert into telemetry_batches (cluster_id, batch_id, edge_count, received_at)
-        values (${clusterId}, ${batch.batchId}, ${batch.edges.length}, now())
-        on conflict (cluster_id, batch_id) do nothing`;
-      if (inserted === 0) return { isDuplicate: true, storedEdges: 0 };
-      if (entries.length > 0) {
-        // Array literals built here and sent as one text parameter each: much cheaper than letting
-        // the driver serialize 41 arrays element by element (measured: see docs/telemetry.md).
-        const arrays = Prisma.join(
-          [
-            Prisma.sql`${arrayLiteral(keys)}::uuid[]`,
-            ...labelArrays.map((values) => Prisma.sql`${arrayLiteral(values)}::text[]`),
-            ...valueArrays.map((values) => Prisma.sql`${numberArrayLiteral(values)}::float8[]`),
-          ],
-          ", ",
-        );
-        await tx.$executeRaw`
-          insert into ${table10s} (${insertColumns})
-          select ${organizationId}, ${clusterId}, ${bucketStart}::timestamptz, ${unnestColumns}
-          from unnest(${arrays}) as u(${unnestAliases})
-          on conflict ${Prisma.raw(conflictTarget)} do update set ${addOnConflict}`;
-      }
-      return { isDuplicate: false, storedEdges: batch.edges.length };
-    },
-    { timeout: 60_000 },
+  // Column-wise array literals in one pass, sent as one text parameter each: much cheaper than
+  // letting the driver serialize 41 arrays element by element (measured: see docs/telemetry.md).
+  const quote = quoter();
+  const keyParts: string[] = [];
+  const labelParts = labelColumns.map((): string[] => []);
+  const valueParts = valueColumns.map((): number[] => []);
+  for (const [id, row] of rows) {
+    keyParts.push(edgeKeyFromId(id));
+    for (let c = 0; c < labelParts.length; c++) labelParts[c]?.push(quote(row.labels[c] ?? ""));
+    for (let c = 0; c < valueParts.length; c++) valueParts[c]?.push(row.values[c] ?? 0);
+  }
+  const arrays = Prisma.join(
+    [
+      Prisma.sql`${`{${keyParts.join(",")}}`}::uuid[]`,
+      ...labelParts.map((parts) => Prisma.sql`${`{${parts.join(",")}}`}::text[]`),
+      ...valueParts.map((parts) => Prisma.sql`${`{${parts.join(",")}}`}::float8[]`),
+    ],
+    ", ",
   );
+  const bucketStart = new Date(bucketStartOf(batch.windowEnd));
+  const [result] = await prisma.$queryRaw<{ is_new: boolean }[]>`
+    with batch as (
+      insert into telemetry_batches (cluster_id, batch_id, edge_count, received_at)
+      values (${clusterId}, ${batch.batchId}, ${batch.edges.length}, now())
+      on conflict (cluster_id, batch_id) do nothing
+      returning 1
+    ), edges as (
+      insert into ${table10s} (${insertColumns})
+      select ${organizationId}, ${clusterId}, ${bucketStart}::timestamptz, ${unnestColumns}
+      from unnest(${arrays}) as u(${unnestAliases})
+      where exists (select 1 from batch)
+      on conflict ${Prisma.raw(conflictTarget)} do update set ${addOnConflict}
+    )
+    select exists (select 1 from batch) as is_new`;
+  return result?.is_new
+    ? { isDuplicate: false, storedEdges: batch.edges.length }
+    : { isDuplicate: true, storedEdges: 0 };
+}
+
+/** Quotes strings for an array literal, remembering each: label values repeat a lot in a batch. */
+function quoter(): (value: string) => string {
+  const quoted = new Map<string, string>();
+  return (value) => {
+    let found = quoted.get(value);
+    if (found === undefined) {
+      found = arrayLiteral([value]).slice(1, -1);
+      quoted.set(value, found);
+    }
+    return found;
+  };
 }
 
 /** A Postgres array literal of strings: every element quoted, `"` and `\\` escaped. */
 export function arrayLiteral(values: readonly string[]): string {
   return `{${values.map((value) => `"${value.replace(/["\\]/g, "\\$&")}"`).join(",")}}`;
-}
-
-/** A Postgres array literal of finite numbers (zod already refused anything else). */
-export function numberArrayLiteral(values: readonly number[]): string {
-  return `{${values.join(",")}}`;
 }
