@@ -1,14 +1,15 @@
-// 100 simulated clusters, each with the real agent connected (in this process), against a real API
-// process with its workers: apply a traffic split that lands in all of them through the console's
+// 100 simulated clusters (the simulator's CLI, in a process of its own, as the clusters' API
+// servers are elsewhere in reality), each with the real agent connected (in this process), against
+// a real API process with its workers: apply a traffic split that lands in all of them through the console's
 // tRPC API and measure, per cluster, the time from the apply to that cluster's agent reporting the
 // new version applied. The per-cluster figure is the receipt the API stamps itself
 // (`applyToAppliedMs` = the first report reaching the version − the change set's commit), so how
 // often this process polls does not change it; the apply call's own latency is printed beside it.
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { type RunningAgent, startAgent } from "@switchyard/cluster-agent/start-agent";
-import { type SimulatedCluster, startSimulatedClusters } from "@switchyard/cluster-sim/cluster";
 import { encode } from "next-auth/jwt";
 import pg from "pg";
 import pino from "pino";
@@ -17,6 +18,11 @@ import { median, quantile, startBenchApi } from "../support";
 const clusterCount = Number(process.env.BENCH_CLUSTERS ?? 100);
 /** Measured applies (each an edit of the weights), after one unmeasured first apply. */
 const runs = Number(process.env.BENCH_RUNS ?? 3);
+/** Successive splits, each different from the one before: 90/10, 80/20, … 20/80, 90/10, … */
+const weights = Array.from({ length: runs + 1 }, (_, i): [number, number] => [
+  90 - 10 * (i % 8),
+  10 + 10 * (i % 8),
+]);
 const pollMs = Number(process.env.BENCH_POLL_MS ?? 500);
 
 type ConfigStatus = {
@@ -92,15 +98,15 @@ function cpuAndMemory() {
   };
 }
 
-/** CPU seconds used so far by the API child process (found by its command line), for the report. */
-function apiCpuSeconds(): number {
+/** CPU seconds used so far by a child process of this one whose command line contains `marker`. */
+function childCpuSeconds(marker: string): number {
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8");
       const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (!cmdline.includes("apps/api/src/main.ts") || Number(fields[1]) !== process.pid) continue;
+      if (!cmdline.includes(marker) || Number(fields[1]) !== process.pid) continue;
       // utime and stime, in clock ticks (100 per second on Linux).
       return (Number(fields[11]) + Number(fields[12])) / 100;
     } catch {
@@ -108,6 +114,45 @@ function apiCpuSeconds(): number {
     }
   }
   return Number.NaN;
+}
+const apiCpuSeconds = () => childCpuSeconds("apps/api/src/main.ts");
+const simCpuSeconds = () => childCpuSeconds("switchyard-sim");
+
+/** The simulator's CLI with `names`, traffic off; resolves with each cluster's kubeconfig. */
+async function startSimulatorProcess(names: string[]) {
+  const directory = mkdtempSync(path.join(tmpdir(), "sy-bench-propagation-sims-"));
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      "packages/cluster-sim/bin/switchyard-sim.js",
+      "--names",
+      names.join(","),
+      "--kubeconfig-dir",
+      directory,
+      "--traffic",
+      "off",
+    ],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const kubeconfigs = await new Promise<Map<string, string>>((resolve, reject) => {
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      const found = new Map(
+        [...output.matchAll(/name=(\S+) url=\S+ kubeconfig=(\S+)/g)].map((m) => [m[1] ?? "", m[2] ?? ""]),
+      );
+      if (found.size >= names.length) resolve(found);
+    });
+    child.once("exit", (code) => reject(new Error(`switchyard-sim exited with ${code}`)));
+  });
+  return {
+    kubeconfigs,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
 }
 
 /**
@@ -151,7 +196,7 @@ async function main() {
     RUN_WORKERS: "true",
     QUEUE_PREFIX: `bench-propagation-${process.pid}`,
   });
-  const sims: SimulatedCluster[] = [];
+  let sims: Awaited<ReturnType<typeof startSimulatorProcess>> | undefined;
   const agents: RunningAgent[] = [];
   try {
     const signUp = await fetch(`${api.url}/trpc/auth.signUp`, {
@@ -178,20 +223,16 @@ async function main() {
       lines.push({ name, bootstrapToken: line.bootstrapToken });
     }
     // The sample seed (bookinfo and a little more): the smallest cluster the split applies to.
-    sims.push(
-      ...(await startSimulatedClusters(
-        lines.map((line) => ({ name: `${line.name}-sim`, seed: "sample" as const })),
-      )),
-    );
+    sims = await startSimulatorProcess(lines.map((line) => `${line.name}-sim`));
     const logger = pino({ level: "warn" });
-    for (const [i, line] of lines.entries()) {
-      const sim = sims[i];
-      if (!sim) throw new Error(`no simulated cluster for ${line.name}`);
+    for (const line of lines) {
+      const kubeconfigPath = sims.kubeconfigs.get(`${line.name}-sim`);
+      if (!kubeconfigPath) throw new Error(`no simulated cluster for ${line.name}`);
       agents.push(
         startAgent({
           apiUrl: api.url,
           bootstrapToken: line.bootstrapToken,
-          kubeconfigPath: sim.kubeconfigPath,
+          kubeconfigPath,
           stateFile: path.join(mkdtempSync(path.join(tmpdir(), "sy-bench-propagation-")), "state.json"),
           backoff: { initialMs: 200, maxMs: 2000 },
           logger,
@@ -221,17 +262,12 @@ async function main() {
     );
 
     const percentiles: { p50: number; p95: number; p99: number; last: number; call: number }[] = [];
-    const weights: [number, number][] = [
-      [90, 10],
-      [80, 20],
-      [70, 30],
-      [60, 40],
-    ];
     for (const [run, [v1, v2]] of weights.entries()) {
       const before = await trpc<ConfigStatus[]>(api.url, cookie, "clusters.configStatus", { orgSlug }, "GET");
       const previous = Math.max(0, ...before.map((s) => s.latestVersion));
       const cpuBefore = cpuAndMemory();
       const apiCpuBefore = apiCpuSeconds();
+      const simCpuBefore = simCpuSeconds();
       const started = performance.now();
       await trpc(
         api.url,
@@ -292,6 +328,7 @@ async function main() {
         call,
       };
       const cpuAfter = cpuAndMemory();
+      const simCpu = simCpuSeconds() - simCpuBefore;
       const apiCpu = apiCpuSeconds() - apiCpuBefore;
       const spans = await timeline(api.databaseUrl, previous + 1);
       console.log(
@@ -301,7 +338,7 @@ async function main() {
         `  from the change set's commit: version rows written ${spans.firstRow}–${spans.lastRow} ms (the compile), reports reaching it ${spans.firstReached}–${spans.lastReached} ms; version → applied median ${median(receipts.map((r) => r.delivery))} ms`,
       );
       console.log(
-        `  apply call ${Math.round(call)} ms; all seen in sync after ${Math.round(performance.now() - started)} ms (polled every ${pollMs} ms); CPU: API process ${apiCpu.toFixed(1)} s, bench process (agents + simulated clusters) ${(cpuAfter.cpuS - cpuBefore.cpuS).toFixed(1)} s; bench RSS ${cpuAfter.rssMb} MB; load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} cores`,
+        `  apply call ${Math.round(call)} ms; all seen in sync after ${Math.round(performance.now() - started)} ms (polled every ${pollMs} ms); CPU: API process ${apiCpu.toFixed(1)} s, agents (this process) ${(cpuAfter.cpuS - cpuBefore.cpuS).toFixed(1)} s, simulated clusters ${simCpu.toFixed(1)} s; bench RSS ${cpuAfter.rssMb} MB; load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} cores`,
       );
       // The first apply creates the resources and warms every path; the edits are what is measured.
       if (run > 0) percentiles.push(figures);
@@ -321,7 +358,7 @@ async function main() {
     );
   } finally {
     await Promise.all(agents.map((agent) => agent.stop()));
-    await Promise.all(sims.map((sim) => sim.close()));
+    await sims?.stop();
     await api.stop();
   }
 }

@@ -24,11 +24,13 @@ import {
 import type { z } from "zod";
 import { AgentApiError, fatalAdvice } from "../errors";
 import { readSse } from "../sse";
+import { fetchTransport, type HttpTransport, nodeHttpTransport } from "./http-transport";
 
 export interface AgentApiClientOptions {
   baseUrl: string;
   /** Per-request limit; the events stream has none. */
   requestTimeoutMs?: number;
+  /** For tests: every call goes through it. By default calls use node:http, the events stream fetch. */
   fetch?: typeof fetch;
 }
 
@@ -43,10 +45,12 @@ export class AgentApiClient {
   private isRotating = false;
   private readonly baseUrl: string;
   private readonly fetch: typeof fetch;
+  private readonly transport: HttpTransport;
 
   constructor(private readonly options: AgentApiClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
     this.fetch = options.fetch ?? globalThis.fetch;
+    this.transport = options.fetch ? fetchTransport(options.fetch) : nodeHttpTransport();
   }
 
   setCredential(credential: string): void {
@@ -83,13 +87,11 @@ export class AgentApiClient {
 
   /** The cluster's latest desired configuration. */
   async desiredConfig(signal?: AbortSignal): Promise<DesiredConfig> {
-    const response = await this.send("GET", agentPaths.desiredConfig, undefined, {
+    const answer = await this.exchange("GET", agentPaths.desiredConfig, undefined, {
       isAuthenticated: true,
       signal,
-      timeoutMs: this.options.requestTimeoutMs ?? 15_000,
-      accept: "application/json",
     });
-    return this.parse(agentPaths.desiredConfig, response, DesiredConfig);
+    return this.parse(agentPaths.desiredConfig, answer, DesiredConfig);
   }
 
   /** One telemetry batch; a repeat of a stored batch id is acknowledged as a duplicate. */
@@ -99,13 +101,7 @@ export class AgentApiClient {
 
   /** The protocol defines no answer body for config-status: any 2xx means it was recorded. */
   async reportConfigStatus(report: ConfigStatusReport, signal?: AbortSignal): Promise<void> {
-    const response = await this.send("POST", agentPaths.configStatus, report, {
-      isAuthenticated: true,
-      signal,
-      timeoutMs: this.options.requestTimeoutMs ?? 15_000,
-      accept: "application/json",
-    });
-    await response.text().catch(() => "");
+    await this.exchange("POST", agentPaths.configStatus, report, { isAuthenticated: true, signal });
   }
 
   /**
@@ -133,33 +129,23 @@ export class AgentApiClient {
     schema: T,
     options: { isAuthenticated?: boolean; signal?: AbortSignal },
   ): Promise<z.infer<T>> {
-    const response = await this.send("POST", path, body, {
+    const answer = await this.exchange("POST", path, body, {
       isAuthenticated: options.isAuthenticated ?? true,
       signal: options.signal,
-      timeoutMs: this.options.requestTimeoutMs ?? 15_000,
-      accept: "application/json",
     });
-    return this.parse(path, response, schema);
+    return this.parse(path, answer, schema);
   }
 
-  private async parse<T extends z.ZodType>(path: string, response: Response, schema: T): Promise<z.infer<T>> {
-    let json: unknown;
-    try {
-      json = await response.json();
-    } catch (error) {
-      // A cut connection mid-body is transient; a 200 that is not JSON is a protocol mismatch.
-      throw new AgentApiError(
-        `${path}: unreadable response (${String(error)})`,
-        response.status,
-        undefined,
-        true,
-      );
-    }
+  private parse<T extends z.ZodType>(path: string, answer: HttpAnswerText, schema: T): z.infer<T> {
+    const json = safeJson(answer.text);
+    // A cut connection mid-body is transient; a 200 that is not JSON is a protocol mismatch.
+    if (json === undefined)
+      throw new AgentApiError(`${path}: unreadable response (not JSON)`, answer.status, undefined, true);
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
       throw new AgentApiError(
         `${path}: the response does not match protocol v1 (${parsed.error.issues[0]?.message ?? "invalid"})`,
-        response.status,
+        answer.status,
         undefined,
         false,
       );
@@ -167,6 +153,52 @@ export class AgentApiClient {
     return parsed.data;
   }
 
+  private headersFor(
+    path: string,
+    options: { isAuthenticated: boolean; accept: string; hasBody: boolean },
+  ): Record<string, string> {
+    const headers: Record<string, string> = { accept: options.accept };
+    if (options.hasBody) headers["content-type"] = "application/json";
+    if (options.isAuthenticated) {
+      if (this.credential === undefined) {
+        throw new AgentApiError(`${path}: no credential yet`, 0, "credential_invalid", false);
+      }
+      headers.authorization = `Bearer ${this.credential}`;
+    }
+    return headers;
+  }
+
+  /** A whole request and answer (every call but the events stream); a non-2xx answer throws. */
+  private async exchange(
+    method: "GET" | "POST",
+    path: string,
+    body: unknown,
+    options: { isAuthenticated: boolean; signal: AbortSignal | undefined },
+  ): Promise<HttpAnswerText> {
+    const headers = this.headersFor(path, {
+      isAuthenticated: options.isAuthenticated,
+      accept: "application/json",
+      hasBody: body !== undefined,
+    });
+    const usedCredential = this.credential;
+    let answer: HttpAnswerText;
+    try {
+      answer = await this.transport({
+        method,
+        url: `${this.baseUrl}${path}`,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: options.signal,
+        timeoutMs: this.options.requestTimeoutMs ?? 15_000,
+      });
+    } catch (error) {
+      throw networkError(method, path, error);
+    }
+    if (answer.status >= 200 && answer.status < 300) return answer;
+    throw this.errorFor(method, path, answer, usedCredential, options.isAuthenticated);
+  }
+
+  /** The events stream: fetch, for its streamed body. */
   private async send(
     method: "GET" | "POST",
     path: string,
@@ -178,14 +210,7 @@ export class AgentApiClient {
       accept: string;
     },
   ): Promise<Response> {
-    const headers: Record<string, string> = { accept: options.accept };
-    if (body !== undefined) headers["content-type"] = "application/json";
-    if (options.isAuthenticated) {
-      if (this.credential === undefined) {
-        throw new AgentApiError(`${path}: no credential yet`, 0, "credential_invalid", false);
-      }
-      headers.authorization = `Bearer ${this.credential}`;
-    }
+    const headers = this.headersFor(path, { ...options, hasBody: body !== undefined });
     const usedCredential = this.credential;
     const signals = [
       options.signal,
@@ -201,35 +226,58 @@ export class AgentApiClient {
         signal: active.length === 0 ? undefined : AbortSignal.any(active),
       });
     } catch (error) {
-      const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
-      throw new AgentApiError(`${method} ${path}: ${String(error)}${cause}`, 0, undefined, true);
+      throw networkError(method, path, error);
     }
     if (response.ok) return response;
     const text = await response.text().catch(() => "");
-    const error = ErrorBody.safeParse(safeJson(text));
+    throw this.errorFor(
+      method,
+      path,
+      { status: response.status, text },
+      usedCredential,
+      options.isAuthenticated,
+    );
+  }
+
+  /** A non-2xx answer as an AgentApiError: the API's own verdict when the body is a protocol error. */
+  private errorFor(
+    method: string,
+    path: string,
+    answer: HttpAnswerText,
+    usedCredential: string | undefined,
+    isAuthenticated: boolean,
+  ): AgentApiError {
+    const error = ErrorBody.safeParse(safeJson(answer.text));
     if (error.success) {
       const { code, message } = error.data.error;
       // A call that raced a rotation may carry the credential the API just replaced: not fatal.
       const isRotationRace =
         (code === "credential_invalid" || code === "credential_revoked") &&
-        options.isAuthenticated &&
+        isAuthenticated &&
         (this.isRotating || usedCredential !== this.credential);
       const isRetryable = error.data.error.isRetryable || isRotationRace;
       const advice = fatalAdvice[code];
-      throw new AgentApiError(
-        `${method} ${path}: ${response.status} ${code}: ${message}${advice && !isRetryable ? ` (${advice})` : ""}`,
-        response.status,
+      return new AgentApiError(
+        `${method} ${path}: ${answer.status} ${code}: ${message}${advice && !isRetryable ? ` (${advice})` : ""}`,
+        answer.status,
         code,
         isRetryable,
       );
     }
-    throw new AgentApiError(
-      `${method} ${path}: HTTP ${response.status}${text ? ` ${text.slice(0, 200)}` : ""}`,
-      response.status,
+    return new AgentApiError(
+      `${method} ${path}: HTTP ${answer.status}${answer.text ? ` ${answer.text.slice(0, 200)}` : ""}`,
+      answer.status,
       undefined,
-      isRetryableStatus(response.status),
+      isRetryableStatus(answer.status),
     );
   }
+}
+
+type HttpAnswerText = { status: number; text: string };
+
+function networkError(method: string, path: string, error: unknown): AgentApiError {
+  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
+  return new AgentApiError(`${method} ${path}: ${String(error)}${cause}`, 0, undefined, true);
 }
 
 function safeJson(text: string): unknown {
