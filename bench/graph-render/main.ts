@@ -17,7 +17,7 @@
 //
 //   npx tsx bench/graph-render/main.ts
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import path from "node:path";
 import { agentPaths, type RegisterResponse } from "@switchyard/agent-protocol/v1";
@@ -28,7 +28,7 @@ import { chromium } from "playwright-core";
 import { buildConsole, isConsoleBuildStale } from "../../scripts/console-build";
 import { freePort, median, repoRoot, round2, startBenchApi } from "../support";
 
-const runs = 3;
+const runs = Number(process.env.GRAPH_BENCH_RUNS ?? 3);
 // 3 clusters × 34 namespaces × 28 workloads (21 services each) + `unknown`: 4,999 nodes.
 const mesh = { clusters: 3, namespacesPerCluster: 34, workloadsPerNamespace: 28, edgesPerNode: 3 };
 const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -227,14 +227,19 @@ async function main() {
       );
     }
     const graphInput = encodeURIComponent(JSON.stringify({ orgSlug: organizationSlug, lastSeconds: 900 }));
+    const graphStarted = performance.now();
     const graph = (
       await json<{ result: { data: ServiceGraph } }>(
         await fetch(`${api.url}/trpc/graph.get?input=${graphInput}`, { headers: { cookie } }),
         "graph.get",
       )
     ).result.data;
-    log(`graph: ${graph.nodes.length} nodes, ${graph.edges.length} edges`);
+    log(
+      `graph: ${graph.nodes.length} nodes, ${graph.edges.length} edges; graph.get took ${Math.round(performance.now() - graphStarted)} ms from the API directly`,
+    );
 
+    // GRAPH_BENCH_DUMP=<file> keeps the graph for experiments with the drawing alone.
+    if (process.env.GRAPH_BENCH_DUMP) writeFileSync(process.env.GRAPH_BENCH_DUMP, JSON.stringify(graph));
     const consoleProcess = await startConsole(api.url, api.authSecret);
     stopConsole = consoleProcess.stop;
     const consoleUrl = consoleProcess.url;
@@ -281,6 +286,24 @@ async function main() {
         ),
       );
 
+      if (run === 0) {
+        // Where the first picture's time went (stderr only).
+        // A string, not a function: tsx would wrap a named inner function in a helper the page lacks.
+        const stages = await page.evaluate(`(() => {
+          const at = (name) => Math.round(performance.getEntriesByName(name)[0]?.startTime ?? -1);
+          const request = performance.getEntriesByType("resource").find((entry) => entry.name.includes("graph.get"));
+          return {
+            graphGetStart: Math.round(request?.startTime ?? -1),
+            graphGetResponseStart: Math.round(request?.responseStart ?? -1),
+            graphGetEnd: Math.round(request?.responseEnd ?? -1),
+            applyStart: at("graph:apply-start"),
+            placed: at("graph:placed"),
+            applied: at("graph:applied"),
+            firstPicture: at("graph:first-picture"),
+          };
+        })()`);
+        log(`first picture stages (ms from navigation start): ${JSON.stringify(stages)}`);
+      }
       type Hook = { pointOf: (id: string) => { x: number; y: number } | null; nodeIds: () => string[] };
       const pointOf = (id: string) =>
         page.evaluate(

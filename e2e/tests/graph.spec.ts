@@ -89,7 +89,9 @@ test("[GRAPH]: see a mesh's services and edges, click an edge to read its charts
         clicked = edge.id;
         break;
       } catch {
-        // Something else was under the pointer; try the next edge.
+        // Something else was under the pointer: close its panel (it lies over the canvas), try the next edge.
+        const close = page.getByTestId("panel-close");
+        if ((await close.count()) > 0) await close.click();
       }
     }
     expect(clicked, "no edge could be clicked on the canvas").not.toBeNull();

@@ -5,6 +5,7 @@ import {
   collapseNamespace,
   combinedMtlsShare,
   expandNamespace,
+  limitOverviewEdges,
   mtlsCoverage,
   namespaceKeys,
   worstHealth,
@@ -264,5 +265,22 @@ describe("mtlsCoverage", () => {
     expect(west).toMatchObject({ coverage: 1, plainTextEdgeCount: 0 });
     expect(coverage.clusters.map((entry) => entry.cluster)).toEqual(["east", "west"]);
     expect(coverage.clusters[0]?.namespace).toBeUndefined();
+  });
+});
+
+describe("limitOverviewEdges", () => {
+  it("keeps failing edges first, then the busiest, and never drops edges touching expanded nodes", () => {
+    const graph = sampleGraph();
+    const overview = aggregateByNamespace(graph);
+    const limited = limitOverviewEdges(overview, 1);
+    // unknown>n|east|shop touches a node that is not a namespace: always kept.
+    expect(limited.view.edges.map((e) => e.id).sort()).toEqual([
+      "n|east|shop>n|east|pay|agg",
+      "unknown>n|east|shop|agg",
+    ]);
+    expect(limited.hiddenEdgeCount).toBe(1);
+    expect(limitOverviewEdges(overview, 10)).toEqual({ view: overview, hiddenEdgeCount: 0 });
+    const expanded = buildGraphView(graph, { expanded: new Set(["east|shop"]) });
+    expect(limitOverviewEdges(expanded, 0).view.edges).toHaveLength(expanded.edges.length);
   });
 });

@@ -378,3 +378,34 @@ export function mtlsCoverage(graph: ServiceGraph): MtlsCoverage {
     plainTextEdges,
   };
 }
+
+const healthOrder: Health[] = ["failing", "degraded", "healthy", "idle"];
+
+/**
+ * A dense overview can hold thousands of summed edges, and cytoscape spends about a millisecond per
+ * edge on a draw here. This keeps at most `limit` edges between two collapsed namespaces — every
+ * failing one first, then the busiest — and every edge touching an expanded node, and says how many
+ * it left out, so the page can offer them.
+ */
+export function limitOverviewEdges(
+  view: GraphView,
+  limit: number,
+): { view: GraphView; hiddenEdgeCount: number } {
+  const isSummed = (edge: ViewEdge) =>
+    namespaceKeyOfNodeId(edge.source) !== null && namespaceKeyOfNodeId(edge.target) !== null;
+  const summed = view.edges.filter(isSummed);
+  if (summed.length <= limit) return { view, hiddenEdgeCount: 0 };
+  const ranked = [...summed].sort(
+    (a, b) =>
+      Number(b.health === "failing") - Number(a.health === "failing") ||
+      b.requestRate - a.requestRate ||
+      b.tcpBytesRate - a.tcpBytesRate ||
+      healthOrder.indexOf(a.health) - healthOrder.indexOf(b.health) ||
+      a.id.localeCompare(b.id),
+  );
+  const kept = new Set(ranked.slice(0, limit).map((edge) => edge.id));
+  return {
+    view: { ...view, edges: view.edges.filter((edge) => !isSummed(edge) || kept.has(edge.id)) },
+    hiddenEdgeCount: summed.length - kept.size,
+  };
+}

@@ -64,6 +64,49 @@ declare global {
   }
 }
 
+function isBox(node: cytoscape.NodeSingular): boolean {
+  const kind = node.data("kind") as NodeData["kind"];
+  return kind === "cluster" || kind === "nsbox";
+}
+
+/** Padding of a box around its members' centres (room for node labels and the inner boxes). */
+const boxPadding = { cluster: 70, nsbox: 34 };
+
+/** Sizes and places each box around its members, as a compound parent would be, at a fraction of the cost. */
+function fitBoxes(cy: cytoscape.Core): void {
+  const extents = new Map<string, [number, number, number, number]>();
+  cy.nodes().forEach((node) => {
+    const data = node.data() as NodeData;
+    if (data.kind === "cluster" || data.kind === "nsbox") return;
+    const { x, y } = node.position();
+    for (const box of [data.clusterBox, data.namespaceBox]) {
+      if (!box) continue;
+      const extent = extents.get(box);
+      if (!extent) extents.set(box, [x, y, x, y]);
+      else {
+        extent[0] = Math.min(extent[0], x);
+        extent[1] = Math.min(extent[1], y);
+        extent[2] = Math.max(extent[2], x);
+        extent[3] = Math.max(extent[3], y);
+      }
+    }
+  });
+  cy.batch(() => {
+    cy.nodes().forEach((box) => {
+      if (!isBox(box)) return;
+      const extent = extents.get(box.id());
+      if (!extent) return;
+      const padding = box.data("kind") === "cluster" ? boxPadding.cluster : boxPadding.nsbox;
+      const [minX, minY, maxX, maxY] = extent;
+      const w = Math.round(maxX - minX + 2 * padding);
+      // Node labels hang below the nodes: more room at the bottom.
+      const h = Math.round(maxY - minY + 2 * padding + 24);
+      box.position({ x: (minX + maxX) / 2, y: (minY + maxY) / 2 + 12 });
+      if (box.data("w") !== w || box.data("h") !== h) box.data({ w, h });
+    });
+  });
+}
+
 /** Room between an expanded namespace's box and what was moved aside for it. */
 const anchorMargin = 160;
 
@@ -145,15 +188,24 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
       if (data.kind === "namespace") {
         pendingMeasure.current = { name: "graph:expand", start, isApplied: false };
         callbacks.current.onToggleNamespace({ namespaceKey: data.namespaceKey, action: "expand" });
-      } else if (data.kind === "nsbox" || node.parent().data("kind") === "nsbox") {
+      } else if (data.kind === "nsbox" || data.namespaceBox) {
         pendingMeasure.current = { name: "graph:collapse", start, isApplied: false };
         callbacks.current.onToggleNamespace({ namespaceKey: data.namespaceKey, action: "collapse" });
       }
     });
+    let isBoxFitPending = false;
+    cy.on("drag", "node", () => {
+      if (isBoxFitPending) return;
+      isBoxFitPending = true;
+      requestAnimationFrame(() => {
+        isBoxFitPending = false;
+        fitBoxes(cy);
+      });
+    });
     cy.on("dragfree", "node", (event) => {
       const node = event.target as cytoscape.NodeSingular;
-      const leaves = node.isParent() ? node.descendants().filter((child) => !child.isParent()) : node;
-      for (const leaf of leaves) storeRef.current?.set(leaf.id(), leaf.position());
+      storeRef.current?.set(node.id(), node.position());
+      fitBoxes(cy);
     });
 
     if (window.__switchyardTestHooks) {
@@ -195,7 +247,9 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
       const runner = runnerRef.current;
       const store = storeRef.current;
       if (!cy || !runner || !store || seq !== applySeq.current) return;
-      const { compounds, leaves, edges } = viewToElements(view);
+      // Stage marks (graph:apply-start, graph:placed, graph:applied) show where a draw's time goes.
+      performance.mark("graph:apply-start");
+      const { boxes, leaves, edges } = viewToElements(view);
 
       const known = new Map<string, Point & { cluster: string }>();
       const missing: PlacementNode[] = [];
@@ -219,6 +273,7 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
         if (collapsedNode.nonempty()) anchors.set(`ns:${key}`, collapsedNode.position());
       }
       const placed = await placeNodes({ runner, missing, edges, known, anchors });
+      performance.mark("graph:placed");
       for (const [id, point] of placed) {
         store.set(id, point);
         planned.set(id, point);
@@ -226,13 +281,10 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
       if (seq !== applySeq.current || cyRef.current !== cy) return;
 
       const wanted = new Set<string>();
-      for (const element of [...compounds, ...leaves, ...edges]) wanted.add(element.id);
+      for (const element of [...boxes, ...leaves, ...edges]) wanted.add(element.id);
       cy.batch(() => {
         cy.edges()
           .filter((edge) => !wanted.has(edge.id()))
-          .remove();
-        cy.nodes()
-          .filter((node) => !node.isParent() && !wanted.has(node.id()))
           .remove();
         cy.nodes()
           .filter((node) => !wanted.has(node.id()))
@@ -246,7 +298,7 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
           const halfWidth = (Math.max(...xs) - Math.min(...xs)) / 2 + anchorMargin;
           const memberIds = new Set(members.map((node) => node.id));
           cy.nodes()
-            .filter((node) => !node.isParent() && !memberIds.has(node.id()))
+            .filter((node) => !isBox(node) && !memberIds.has(node.id()))
             .forEach((node) => {
               const { x, y } = node.position();
               const moved = { x: x < anchor.x ? x - halfWidth : x + halfWidth, y };
@@ -261,15 +313,19 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
           if (!sameData(existing.data() as Record<string, unknown>, data)) existing.data(data);
           return true;
         };
-        for (const data of compounds) if (!update(data)) additions.push({ group: "nodes", data });
+        for (const data of boxes) {
+          if (!update(data)) additions.push({ group: "nodes", data, grabbable: false, selectable: false });
+        }
         for (const data of leaves) {
           if (update(data)) continue;
           additions.push({ group: "nodes", data, position: { ...(planned.get(data.id) ?? { x: 0, y: 0 }) } });
         }
         for (const data of edges) if (!update(data)) additions.push({ group: "edges", data });
         if (additions.length > 0) cy.add(additions);
+        fitBoxes(cy);
       });
       appliedViews.current++;
+      performance.mark("graph:applied");
       if (!hasFitted.current && cy.nodes().length > 0) {
         hasFitted.current = true;
         cy.fit(undefined, 40);

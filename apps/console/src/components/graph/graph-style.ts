@@ -25,6 +25,9 @@ export function graphStylesheet(labelMode: LabelMode): cytoscape.StylesheetJson 
         "background-color": healthColors.idle,
         "border-width": 2,
         "border-color": "#ffffff",
+        // Boxes under edges under nodes (boxes are plain nodes, not compound parents).
+        "z-index-compare": "manual",
+        "z-index": 3,
       },
     },
     { selector: 'node[health="healthy"]', style: { "background-color": healthColors.healthy } },
@@ -45,6 +48,9 @@ export function graphStylesheet(labelMode: LabelMode): cytoscape.StylesheetJson 
       selector: 'node[kind="cluster"]',
       style: {
         shape: "round-rectangle",
+        width: "data(w)",
+        height: "data(h)",
+        "z-index": 0,
         "background-color": "#eef2f7",
         "background-opacity": 0.6,
         "border-width": 2,
@@ -55,7 +61,6 @@ export function graphStylesheet(labelMode: LabelMode): cytoscape.StylesheetJson 
         "font-size": 16,
         "font-weight": "bold",
         "text-margin-y": -6,
-        padding: "28px",
         "min-zoomed-font-size": 4,
       },
     },
@@ -63,6 +68,9 @@ export function graphStylesheet(labelMode: LabelMode): cytoscape.StylesheetJson 
       selector: 'node[kind="nsbox"]',
       style: {
         shape: "round-rectangle",
+        width: "data(w)",
+        height: "data(h)",
+        "z-index": 1,
         "background-color": "#ffffff",
         "background-opacity": 0.85,
         "border-width": 1,
@@ -72,13 +80,14 @@ export function graphStylesheet(labelMode: LabelMode): cytoscape.StylesheetJson 
         "text-halign": "center",
         "font-size": 13,
         "text-margin-y": -4,
-        padding: "20px",
       },
     },
     {
       selector: "edge",
       style: {
         "curve-style": "bezier",
+        "z-index-compare": "manual",
+        "z-index": 2,
         width: "data(width)",
         "line-color": healthColors.idle,
         "target-arrow-color": healthColors.idle,

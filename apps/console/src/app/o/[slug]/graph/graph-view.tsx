@@ -1,6 +1,11 @@
 "use client";
 
-import { buildGraphView, namespaceKeyOf, namespaceKeys } from "@switchyard/telemetry-model/graph-aggregate";
+import {
+  buildGraphView,
+  limitOverviewEdges,
+  namespaceKeyOf,
+  namespaceKeys,
+} from "@switchyard/telemetry-model/graph-aggregate";
 import type { ServiceGraph } from "@switchyard/telemetry-model/graph-types";
 import { Banner } from "@switchyard/ui/banner";
 import { Button } from "@switchyard/ui/button";
@@ -33,6 +38,12 @@ import { GraphTabs } from "./graph-tabs";
 
 /** Above this many nodes the graph opens on the namespace overview (cytoscape: ~10 s for 5,000). */
 export const aggregateAboveNodes = 300;
+
+/**
+ * Edges between collapsed namespaces drawn at most (busiest and failing first): cytoscape spends
+ * about 1 ms per edge on each frame here, and a dense overview has thousands.
+ */
+export const overviewEdgeLimit = 800;
 
 type Expansion = { mode: "all" } | { mode: "some"; keys: ReadonlySet<string> };
 
@@ -104,10 +115,14 @@ export function GraphView({ slug }: { slug: string }) {
   }, [graph, expansion]);
 
   const shownGraph = useMemo(() => (graph ? withoutHidden(graph, hideText.trim()) : null), [graph, hideText]);
-  const view = useMemo(() => {
+  const [isShowingAllEdges, setIsShowingAllEdges] = useState(false);
+  const limited = useMemo(() => {
     if (!shownGraph || !expansion) return null;
-    return buildGraphView(shownGraph, { expanded: expansion.mode === "all" ? "all" : expansion.keys });
-  }, [shownGraph, expansion]);
+    const full = buildGraphView(shownGraph, { expanded: expansion.mode === "all" ? "all" : expansion.keys });
+    return limitOverviewEdges(full, isShowingAllEdges ? Number.POSITIVE_INFINITY : overviewEdgeLimit);
+  }, [shownGraph, expansion, isShowingAllEdges]);
+  const view = limited?.view ?? null;
+  const hiddenEdgeCount = limited?.hiddenEdgeCount ?? 0;
 
   const toggleNamespace = useCallback(
     ({ namespaceKey, action }: NamespaceToggle) => {
@@ -337,6 +352,21 @@ export function GraphView({ slug }: { slug: string }) {
                 <div className={styles.overlayNote} data-test="graph-aggregated-note">
                   {graph.nodes.length} nodes, shown by namespace ({view?.expanded.length ?? 0} expanded).
                   Double-click a namespace to expand it, a box to collapse it.
+                  {hiddenEdgeCount > 0 ? (
+                    <>
+                      {" "}
+                      Showing the {overviewEdgeLimit} busiest namespace edges (failing ones first);{" "}
+                      <button
+                        type="button"
+                        className="link-button"
+                        onClick={() => setIsShowingAllEdges(true)}
+                        data-test="graph-show-all-edges"
+                      >
+                        show {hiddenEdgeCount} more
+                      </button>
+                      .
+                    </>
+                  ) : null}
                 </div>
               ) : null}
               <GraphLegend />
