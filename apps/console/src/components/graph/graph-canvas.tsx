@@ -107,6 +107,9 @@ function fitBoxes(cy: cytoscape.Core): void {
   });
 }
 
+/** How long a tap on a namespace waits for a second one (cytoscape's double-tap window: 250 ms). */
+const doubleTapMs = 300;
+
 /** Room between an expanded namespace's box and what was moved aside for it. */
 const anchorMargin = 160;
 
@@ -162,6 +165,19 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
         performance.measure(measure.name, { start: measure.start, end: performance.now() });
       }
     });
+    // A namespace node's single tap waits out a possible double-click (which expands it): selecting
+    // first would cost a full redraw and a panel the double-click closes again.
+    let namespaceTapTimer: ReturnType<typeof setTimeout> | null = null;
+    const select = (element: cytoscape.SingularElementReturnValue, inputTime: number | undefined) => {
+      cy.elements(".selected-item").removeClass("selected-item");
+      element.addClass("selected-item");
+      pendingMeasure.current = {
+        name: "graph:click",
+        start: inputTime ?? performance.now(),
+        isApplied: true,
+      };
+      callbacks.current.onSelect({ kind: element.isNode() ? "node" : "edge", id: element.id() });
+    };
     cy.on("tap", (event) => {
       const target = event.target as cytoscape.Core | cytoscape.SingularElementReturnValue;
       if (target === cy) {
@@ -171,17 +187,22 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
       const element = target as cytoscape.SingularElementReturnValue;
       const kind = element.data("kind") as NodeData["kind"] | undefined;
       if (element.isNode() && (kind === "cluster" || kind === "nsbox")) return;
-      cy.elements(".selected-item").removeClass("selected-item");
-      element.addClass("selected-item");
       const inputTime = (event.originalEvent as Event | undefined)?.timeStamp;
-      pendingMeasure.current = {
-        name: "graph:click",
-        start: inputTime ?? performance.now(),
-        isApplied: true,
-      };
-      callbacks.current.onSelect({ kind: element.isNode() ? "node" : "edge", id: element.id() });
+      if (kind === "namespace") {
+        if (namespaceTapTimer) clearTimeout(namespaceTapTimer);
+        namespaceTapTimer = setTimeout(() => {
+          namespaceTapTimer = null;
+          select(element, undefined);
+        }, doubleTapMs);
+        return;
+      }
+      select(element, inputTime);
     });
     cy.on("dbltap", "node", (event) => {
+      if (namespaceTapTimer) {
+        clearTimeout(namespaceTapTimer);
+        namespaceTapTimer = null;
+      }
       const node = event.target as cytoscape.NodeSingular;
       const data = node.data() as NodeData;
       const start = (event.originalEvent as Event | undefined)?.timeStamp ?? performance.now();

@@ -43,7 +43,7 @@ export const aggregateAboveNodes = 300;
  * Edges between collapsed namespaces drawn at most (busiest and failing first): cytoscape spends
  * about 1 ms per edge on each frame here, and a dense overview has thousands.
  */
-export const overviewEdgeLimit = 800;
+export const overviewEdgeLimit = 500;
 
 type Expansion = { mode: "all" } | { mode: "some"; keys: ReadonlySet<string> };
 
