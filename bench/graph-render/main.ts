@@ -286,6 +286,8 @@ async function main() {
         ),
       );
 
+      const screenshots = process.env.GRAPH_BENCH_SCREENSHOTS;
+      if (screenshots && run === 0) await page.screenshot({ path: path.join(screenshots, "overview.png") });
       if (run === 0) {
         // Where the first picture's time went (stderr only).
         // A string, not a function: tsx would wrap a named inner function in a helper the page lacks.
@@ -318,6 +320,10 @@ async function main() {
       await page.waitForFunction(() => performance.getEntriesByName("graph:expand").length > 0, null, {
         timeout: 120_000,
       });
+      if (screenshots && run === 0) {
+        await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 500)));
+        await page.screenshot({ path: path.join(screenshots, "expanded.png") });
+      }
       expand.push(
         await page.evaluate(() => performance.getEntriesByName("graph:expand")[0]?.duration ?? Number.NaN),
       );

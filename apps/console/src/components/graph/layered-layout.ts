@@ -66,7 +66,14 @@ function assignLayers(count: number, edges: [number, number][]): number[] {
 export function layoutGroup(group: LayoutGroupInput): LayoutGroupResult {
   const count = group.nodeIds.length;
   const layer = assignLayers(count, group.edges);
-  const layerCount = Math.max(0, ...layer) + 1;
+  // A dense group (a cluster's namespaces all calling each other) has about as many layers as
+  // nodes: a long flat line. Merge neighbouring layers so the group stays roughly square.
+  const deepest = Math.max(0, ...layer) + 1;
+  const maxLayers = Math.max(3, Math.ceil(Math.sqrt(count) * 1.2));
+  if (deepest > maxLayers)
+    for (let node = 0; node < count; node++)
+      layer[node] = Math.floor(((layer[node] ?? 0) * maxLayers) / deepest);
+  const layerCount = Math.min(deepest, maxLayers);
   const layers: number[][] = Array.from({ length: layerCount }, () => []);
   for (let node = 0; node < count; node++) layers[layer[node] ?? 0]?.push(node);
   for (const nodes of layers)
