@@ -165,7 +165,7 @@ describe("POST /agent/v1/telemetry", () => {
 });
 
 describe("rollups and retention", () => {
-  it("rolls 10 s buckets up to 1 min and 1 h with the raw sums, idempotently", async () => {
+  it("rolls 10 s buckets up to 1 min, 5 min and 1 h with the raw sums, idempotently", async () => {
     const { organizationId, clusters } = await orgWithClusters("tele-rollup", ["c0", "c1"]);
     const hour = Date.UTC(2026, 0, 5, 10);
     // Windows spread over two hours, several in one minute, one in the last minute of an hour.
@@ -186,12 +186,19 @@ describe("rollups and retention", () => {
         syntheticMeshBatches({ ...mesh, windowEnd: hour + offset, seed: "rollup" }),
       );
     const raw = await storedTotals("telemetry_edges_10s", organizationId);
-    const settings = { minuteLookbackMs: 4 * 3_600_000, hourLookbackMs: 4 * 3_600_000 };
+    const settings = {
+      minuteLookbackMs: 4 * 3_600_000,
+      fiveMinuteLookbackMs: 4 * 3_600_000,
+      hourLookbackMs: 4 * 3_600_000,
+    };
     const now = new Date(hour + 2 * 3_600_000 + 10 * 60_000);
     await rollupTelemetry({ prisma: services.prisma, now, settings });
     const minute = await storedTotals("telemetry_edges_1m", organizationId);
+    const fiveMinute = await storedTotals("telemetry_edges_5m", organizationId);
     const hourly = await storedTotals("telemetry_edges_1h", organizationId);
     expect(minute?.requests).toBeCloseTo(raw?.requests ?? Number.NaN, 6);
+    expect(fiveMinute?.requests).toBeCloseTo(raw?.requests ?? Number.NaN, 6);
+    expect(fiveMinute?.lat).toBeCloseTo(raw?.lat ?? Number.NaN, 6);
     expect(minute?.lat).toBeCloseTo(raw?.lat ?? Number.NaN, 6);
     expect(hourly?.requests).toBeCloseTo(raw?.requests ?? Number.NaN, 6);
     expect(hourly?.bytes).toBeCloseTo(raw?.bytes ?? Number.NaN, 6);
@@ -208,6 +215,7 @@ describe("rollups and retention", () => {
     await rollupTelemetry({ prisma: services.prisma, now, settings });
     expect(await storedTotals("telemetry_edges_1h", organizationId)).toEqual(hourly);
     expect(await storedTotals("telemetry_edges_1m", organizationId)).toEqual(minute);
+    expect(await storedTotals("telemetry_edges_5m", organizationId)).toEqual(fiveMinute);
   });
 
   it("leaves open buckets alone until they close", async () => {
@@ -238,7 +246,7 @@ describe("rollups and retention", () => {
     await rollupTelemetry({
       prisma: services.prisma,
       now: new Date(now),
-      settings: { minuteLookbackMs: 3 * day, hourLookbackMs: 3 * day },
+      settings: { minuteLookbackMs: 3 * day, fiveMinuteLookbackMs: 3 * day, hourLookbackMs: 3 * day },
       // Rollups never read further back than the finer table keeps rows: keep 10 s rows 3 days here.
       retention: { tenSecondMs: 3 * day },
     });
@@ -334,7 +342,8 @@ describe("graph.get and graph.series", () => {
 
   async function meshOverFiveMinutes(label: string) {
     const org = await orgWithClusters(label, ["c0", "c1"]);
-    const start = Math.floor(Date.now() / 10_000) * 10_000 - fiveMinutes - 60_000;
+    // Aligned to a minute: a 5 min range reads 1 min buckets (and the 10 s ones not rolled up).
+    const start = Math.floor(Date.now() / 60_000) * 60_000 - fiveMinutes - 60_000;
     const batches: SyntheticClusterBatch[] = [];
     for (let end = start + 10_000; end <= start + fiveMinutes; end += 10_000)
       batches.push(...syntheticMeshBatches({ ...mesh, windowEnd: end, seed: label }));
@@ -345,7 +354,7 @@ describe("graph.get and graph.series", () => {
   it("returns the nodes, edges, rates, error rates, mTLS shares and percentiles of the batches", async () => {
     const { caller, orgSlug, start, end, batches } = await meshOverFiveMinutes("tele-graph");
     const graph = await caller.graph.get({ orgSlug, start, end });
-    expect(graph.resolutionSeconds).toBe(10);
+    expect(graph.resolutionSeconds).toBe(60);
     expect(graph.range).toEqual({ start, end });
     const expected = expectedCalls(batches);
     const calls = graph.edges.filter((e) => e.target.startsWith("s|"));
@@ -457,7 +466,7 @@ describe("graph.get and graph.series", () => {
     await ingestAll(org.organizationId, org.clusters, batches);
     const range = { start: first - 30 * 60_000, end: now };
     const before = await org.caller.graph.get({ orgSlug: org.orgSlug, ...range });
-    expect(before.resolutionSeconds).toBe(60);
+    expect(before.resolutionSeconds).toBe(300);
     await rollupTelemetry({ prisma: services.prisma, now: new Date(now) });
     const rolled = await services.prisma.telemetryEdge1m.count({
       where: { organizationId: org.organizationId },
@@ -472,6 +481,6 @@ describe("graph.get and graph.series", () => {
   it("is empty for an organization without telemetry", async () => {
     const { caller, orgSlug } = await orgWithClusters("tele-empty", []);
     const graph = await caller.graph.get({ orgSlug, lastSeconds: 3600 });
-    expect(graph).toMatchObject({ nodes: [], edges: [], resolutionSeconds: 60 });
+    expect(graph).toMatchObject({ nodes: [], edges: [], resolutionSeconds: 300 });
   });
 });

@@ -4,10 +4,12 @@
 export const edgeTables = {
   10: "telemetry_edges_10s",
   60: "telemetry_edges_1m",
+  300: "telemetry_edges_5m",
   3600: "telemetry_edges_1h",
 } as const;
 export type Resolution = keyof typeof edgeTables;
-export const resolutions: readonly Resolution[] = [10, 60, 3600];
+/** Finest first; each coarser table is rolled up from the one before it. */
+export const resolutions: readonly Resolution[] = [10, 60, 300, 3600];
 
 /** Labels of an edge row: with the reporting cluster and the bucket they make its identity. */
 export const labelColumns = [

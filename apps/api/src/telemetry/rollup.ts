@@ -1,4 +1,4 @@
-// Rollups (10 s → 1 min → 1 h) and retention of the edge bucket tables. Rollups recompute whole
+// Rollups (10 s → 1 min → 5 min → 1 h) and retention of the edge bucket tables. Rollups recompute whole
 // closed buckets from the finer table and overwrite (`= excluded`), so running twice, or two
 // replicas at once, gives the same rows. Each level resumes from its watermark
 // (telemetry_rollup_state) and also recomputes a lookback window, so a batch that arrives a little
@@ -10,10 +10,10 @@ import { conflictTarget, edgeTables, labelColumns, type Resolution, valueColumns
 export interface RollupSettings {
   /** A 1 min bucket is rolled up once it ended this long ago (batches arrive after their window). */
   minuteGraceMs: number;
-  /** How far back every run recomputes 1 min buckets. */
+  /** How far back every run recomputes 1 min buckets (late batches). */
   minuteLookbackMs: number;
-  /** A 1 h bucket is rolled up once it ended this long ago (after its last minute was rolled up). */
-  hourGraceMs: number;
+  /** How far back every run recomputes 5 min buckets. */
+  fiveMinuteLookbackMs: number;
   /** How far back every run recomputes 1 h buckets. */
   hourLookbackMs: number;
 }
@@ -21,13 +21,14 @@ export interface RollupSettings {
 export const defaultRollupSettings: RollupSettings = {
   minuteGraceMs: 30_000,
   minuteLookbackMs: 10 * 60_000,
-  hourGraceMs: 3 * 60_000,
+  fiveMinuteLookbackMs: 30 * 60_000,
   hourLookbackMs: 3 * 3_600_000,
 };
 
 export interface RetentionSettings {
   tenSecondMs: number;
   oneMinuteMs: number;
+  fiveMinuteMs: number;
   oneHourMs: number;
   batchIdMs: number;
 }
@@ -35,6 +36,7 @@ export interface RetentionSettings {
 export const defaultRetentionSettings: RetentionSettings = {
   tenSecondMs: 86_400_000,
   oneMinuteMs: 14 * 86_400_000,
+  fiveMinuteMs: 30 * 86_400_000,
   oneHourMs: 90 * 86_400_000,
   batchIdMs: 86_400_000,
 };
@@ -72,7 +74,10 @@ export async function rollupRange(options: {
 }
 
 /** Every bucket of the coarse table before this was rolled up (undefined: never). */
-export async function findRolledUpTo(prisma: PrismaClient, resolution: 60 | 3600): Promise<Date | undefined> {
+export async function findRolledUpTo(
+  prisma: PrismaClient,
+  resolution: Exclude<Resolution, 10>,
+): Promise<Date | undefined> {
   const [row] = await prisma.$queryRaw<{ rolled_up_to: Date }[]>`
     select rolled_up_to from telemetry_rollup_state where resolution = ${resolution}`;
   return row?.rolled_up_to;
@@ -85,16 +90,18 @@ export async function findRolledUpTo(prisma: PrismaClient, resolution: 60 | 3600
  */
 async function rollupLevel(options: {
   prisma: PrismaClient;
-  from: 10 | 60;
-  into: 60 | 3600;
+  from: Resolution;
+  into: Exclude<Resolution, 10>;
+  /** Exclusive end, aligned to `into`. */
   end: number;
   lookbackMs: number;
   finerRetentionMs: number;
+  now: number;
 }): Promise<number> {
   const { prisma, end } = options;
   const width = options.into * 1000;
   const rolledUpTo = (await findRolledUpTo(prisma, options.into))?.getTime() ?? Number.NEGATIVE_INFINITY;
-  const oldest = Math.floor((end - options.finerRetentionMs) / width) * width;
+  const oldest = Math.floor((options.now - options.finerRetentionMs) / width) * width;
   const start = Math.max(oldest, Math.min(rolledUpTo, end - options.lookbackMs));
   if (end <= start) return 0;
   const rows = await rollupRange({
@@ -112,33 +119,54 @@ async function rollupLevel(options: {
   return rows;
 }
 
-/** One run of both rollups at `now`: the closed buckets since the last run, and the lookback windows. */
+/**
+ * One run of every rollup at `now`, finest first: 10 s → 1 min for minutes closed `minuteGraceMs`
+ * ago, then 1 min → 5 min and 5 min → 1 h for buckets the finer level has completely rolled up
+ * (its watermark), so a coarse bucket is never computed from a half-finished finer one.
+ */
 export async function rollupTelemetry(options: {
   prisma: PrismaClient;
   now?: Date;
   settings?: Partial<RollupSettings>;
   retention?: Partial<RetentionSettings>;
-}): Promise<{ minuteRows: number; hourRows: number }> {
+}): Promise<{ minuteRows: number; fiveMinuteRows: number; hourRows: number }> {
+  const { prisma } = options;
   const settings = { ...defaultRollupSettings, ...options.settings };
   const retention = { ...defaultRetentionSettings, ...options.retention };
   const now = (options.now ?? new Date()).getTime();
+  const align = (ms: number, seconds: number) => Math.floor(ms / (seconds * 1000)) * seconds * 1000;
+  const minuteEnd = align(now - settings.minuteGraceMs, 60);
   const minuteRows = await rollupLevel({
-    prisma: options.prisma,
+    prisma,
     from: 10,
     into: 60,
-    end: Math.floor((now - settings.minuteGraceMs) / 60_000) * 60_000,
+    end: minuteEnd,
     lookbackMs: settings.minuteLookbackMs,
     finerRetentionMs: retention.tenSecondMs,
+    now,
   });
-  const hourRows = await rollupLevel({
-    prisma: options.prisma,
+  const minutesDone = Math.min(minuteEnd, (await findRolledUpTo(prisma, 60))?.getTime() ?? minuteEnd);
+  const fiveMinuteEnd = align(minutesDone, 300);
+  const fiveMinuteRows = await rollupLevel({
+    prisma,
     from: 60,
-    into: 3600,
-    end: Math.floor((now - settings.hourGraceMs) / 3_600_000) * 3_600_000,
-    lookbackMs: settings.hourLookbackMs,
+    into: 300,
+    end: fiveMinuteEnd,
+    lookbackMs: settings.fiveMinuteLookbackMs,
     finerRetentionMs: retention.oneMinuteMs,
+    now,
   });
-  return { minuteRows, hourRows };
+  const fivesDone = Math.min(fiveMinuteEnd, (await findRolledUpTo(prisma, 300))?.getTime() ?? fiveMinuteEnd);
+  const hourRows = await rollupLevel({
+    prisma,
+    from: 300,
+    into: 3600,
+    end: align(fivesDone, 3600),
+    lookbackMs: settings.hourLookbackMs,
+    finerRetentionMs: retention.fiveMinuteMs,
+    now,
+  });
+  return { minuteRows, fiveMinuteRows, hourRows };
 }
 
 /** Deletes buckets and batch ids older than their retention at `now`. */
@@ -146,7 +174,7 @@ export async function pruneTelemetry(options: {
   prisma: PrismaClient;
   now?: Date;
   settings?: Partial<RetentionSettings>;
-}): Promise<{ tenSecond: number; oneMinute: number; oneHour: number; batchIds: number }> {
+}): Promise<{ tenSecond: number; oneMinute: number; fiveMinute: number; oneHour: number; batchIds: number }> {
   const { prisma } = options;
   const settings = { ...defaultRetentionSettings, ...options.settings };
   const now = (options.now ?? new Date()).getTime();
@@ -155,9 +183,11 @@ export async function pruneTelemetry(options: {
     delete from telemetry_edges_10s where bucket_start < ${before(settings.tenSecondMs)}`;
   const oneMinute = await prisma.$executeRaw`
     delete from telemetry_edges_1m where bucket_start < ${before(settings.oneMinuteMs)}`;
+  const fiveMinute = await prisma.$executeRaw`
+    delete from telemetry_edges_5m where bucket_start < ${before(settings.fiveMinuteMs)}`;
   const oneHour = await prisma.$executeRaw`
     delete from telemetry_edges_1h where bucket_start < ${before(settings.oneHourMs)}`;
   const batchIds = await prisma.$executeRaw`
     delete from telemetry_batches where received_at < ${before(settings.batchIdMs)}`;
-  return { tenSecond, oneMinute, oneHour, batchIds };
+  return { tenSecond, oneMinute, fiveMinute, oneHour, batchIds };
 }
