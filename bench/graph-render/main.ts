@@ -288,7 +288,7 @@ async function main() {
 
       const screenshots = process.env.GRAPH_BENCH_SCREENSHOTS;
       if (screenshots && run === 0) await page.screenshot({ path: path.join(screenshots, "overview.png") });
-      if (run === 0) {
+      {
         // Where the first picture's time went (stderr only).
         // A string, not a function: tsx would wrap a named inner function in a helper the page lacks.
         const stages = await page.evaluate(`(() => {
@@ -304,7 +304,7 @@ async function main() {
             firstPicture: at("graph:first-picture"),
           };
         })()`);
-        log(`first picture stages (ms from navigation start): ${JSON.stringify(stages)}`);
+        log(`run ${run + 1} first picture stages (ms from navigation start): ${JSON.stringify(stages)}`);
       }
       type Hook = { pointOf: (id: string) => { x: number; y: number } | null; nodeIds: () => string[] };
       const pointOf = (id: string) =>

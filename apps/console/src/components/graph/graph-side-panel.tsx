@@ -18,7 +18,7 @@ import {
   serviceOfNodeId,
   servicePageHref,
 } from "./graph-format";
-import { SeriesCharts } from "./series-charts";
+import { SeriesCharts } from "./series-charts-lazy";
 
 type Props = {
   slug: string;

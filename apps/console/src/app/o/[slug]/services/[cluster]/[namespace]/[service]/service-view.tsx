@@ -20,7 +20,7 @@ import {
   timeRanges,
 } from "~/components/graph/graph-format";
 import { useServiceGraph } from "~/components/graph/graph-queries";
-import { SeriesCharts } from "~/components/graph/series-charts";
+import { SeriesCharts } from "~/components/graph/series-charts-lazy";
 import { messageOf } from "~/lib/api-errors";
 
 type Props = { slug: string; cluster: string; namespace: string; service: string };
