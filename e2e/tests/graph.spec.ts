@@ -104,6 +104,19 @@ test("[GRAPH]: see a mesh's services and edges, click an edge to read its charts
     await expect(panel.getByTestId("fact-p95")).toContainText("ms");
   });
 
+  await test.step("a service's page shows its charts and who calls it", async () => {
+    const service = graph.nodes.find((node) => node.kind === "service" && node.inboundRate > 0);
+    if (!service) throw new Error("the mesh has no called service");
+    const inbound = graph.edges.filter((edge) => edge.target === service.id);
+    await page.goto(
+      `${base}/services/${encodeURIComponent(service.cluster)}/${encodeURIComponent(service.namespace)}/${encodeURIComponent(service.name)}`,
+    );
+    await expect(page.getByTestId("service-page")).toBeVisible();
+    await expect(page.getByTestId("series-charts")).toBeVisible();
+    await expect(page.getByTestId("service-inbound").getByTestId("edge-row")).toHaveCount(inbound.length);
+    await page.goto(`${base}/graph`);
+  });
+
   await test.step("the mTLS view lists every plain-text edge", async () => {
     const plainText = graph.edges.filter((edge) => edge.mtlsShare !== null && edge.mtlsShare < 1);
     expect(plainText.length).toBeGreaterThan(0);
