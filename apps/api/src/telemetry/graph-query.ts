@@ -179,9 +179,9 @@ export async function getServiceGraph(options: {
     scope.clusters || scope.namespaces
       ? Prisma.sql`and ((${sideInScope("src")}) or (${sideInScope("dst")}))`
       : Prisma.empty;
-  const groups = await withoutJit(
+  const groups = await withAggregateSettings(
     prisma,
-    prisma.$queryRaw<StoredGroup[]>`
+    (db) => db.$queryRaw<StoredGroup[]>`
       select cluster_id, ${labels}, ${sums}
       from (${source}) e
       where true ${scopeFilter}
@@ -248,12 +248,22 @@ function targetFilter(target: SeriesTarget): Prisma.Sql {
 }
 
 /**
- * Runs a read with JIT compilation off: Postgres would JIT these big aggregates (their cost
- * estimate passes jit_above_cost) and spend more compiling than it saves on ~100 k rows.
+ * Runs a big aggregate read with settings for it, in its transaction only: JIT off (the cost
+ * estimate passes jit_above_cost, and compiling costs more than it saves on ~100 k rows) and
+ * 64 MB of work_mem, so the ~6,000-group hash aggregate stays in memory; with the default 4 MB
+ * Postgres sorted the rows on disk instead, several times slower (docs/telemetry.md).
  */
-async function withoutJit<T>(prisma: PrismaClient, query: Prisma.PrismaPromise<T>): Promise<T> {
-  const [, result] = await prisma.$transaction([prisma.$executeRaw`set local jit = off`, query]);
-  return result;
+async function withAggregateSettings<T>(
+  prisma: PrismaClient,
+  query: (db: Prisma.TransactionClient) => Promise<T>,
+): Promise<T> {
+  return prisma.$transaction(
+    async (tx) => {
+      await tx.$queryRaw`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`;
+      return query(tx);
+    },
+    { timeout: 120_000 },
+  );
 }
 
 /** A node's or an edge's series over the last `lastSeconds`. */
@@ -281,9 +291,9 @@ export async function getSeries(options: {
     end: new Date(end),
   });
   // Finer rows of the not-yet-rolled-up tail are put in the resolution's buckets here.
-  const groups = await withoutJit(
+  const groups = await withAggregateSettings(
     prisma,
-    prisma.$queryRaw<StoredGroup[]>`
+    (db) => db.$queryRaw<StoredGroup[]>`
       select date_bin(${`${resolution} seconds`}::interval, bucket_start, timestamptz 'epoch') as bucket,
              cluster_id, ${labels}, ${sums}
       from (${source}) e
