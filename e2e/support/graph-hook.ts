@@ -6,6 +6,7 @@ export type GraphTestHook = {
   edgeIds: () => string[];
   pointOf: (id: string) => { x: number; y: number } | null;
   appliedViews: number;
+  layoutMode: () => "worker" | "main";
 };
 
 export type HookGlobal = { __switchyardTestHooks?: boolean; __switchyardGraph?: GraphTestHook };

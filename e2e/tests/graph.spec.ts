@@ -61,6 +61,10 @@ test("[GRAPH]: see a mesh's services and edges, click an edge to read its charts
     const drawn = await drawnIds(page);
     for (const node of graph.nodes) expect(drawn.nodes).toContain(node.id);
     expect([...drawn.edges].sort()).toEqual(graph.edges.map((edge) => edge.id).sort());
+    // Positions came from the layout worker bundled by next build, not the main-thread fallback.
+    expect(await page.evaluate(() => (globalThis as HookGlobal).__switchyardGraph?.layoutMode())).toBe(
+      "worker",
+    );
     // Cluster boxes are drawn too.
     expect(drawn.nodes).toContain("cluster|c0");
     expect(drawn.nodes).toContain("cluster|c1");

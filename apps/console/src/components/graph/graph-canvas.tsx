@@ -55,6 +55,8 @@ type TestHook = {
   pointOf: (id: string) => { x: number; y: number } | null;
   /** How many views have been applied (tests wait for a refresh to land). */
   appliedViews: number;
+  /** Where layouts ran: "worker" unless the layout worker could not start. */
+  layoutMode: () => "worker" | "main";
 };
 
 declare global {
@@ -258,6 +260,7 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
           const box = container.getBoundingClientRect();
           return { x: box.left + point.x, y: box.top + point.y };
         },
+        layoutMode: () => runnerRef.current?.mode ?? "main",
         get appliedViews() {
           return appliedViews.current;
         },

@@ -67,20 +67,30 @@ export class PositionStore {
 export class LayoutRunner {
   private worker: Worker | null = null;
   private nextId = 1;
-  private readonly pending = new Map<number, (response: LayoutResponse) => void>();
+  private readonly pending = new Map<
+    number,
+    { groups: LayoutGroupInput[]; resolve: (response: LayoutResponse) => void }
+  >();
+  /** "worker" once the worker has answered; "main" before, or when it could not start (tests check this). */
+  mode: "worker" | "main" = "main";
 
   constructor() {
     try {
       this.worker = new Worker(new URL("./layout.worker.ts", import.meta.url), { type: "module" });
       this.worker.onmessage = (event: MessageEvent<LayoutResponse>) => {
-        const resolve = this.pending.get(event.data.id);
+        this.mode = "worker";
+        const request = this.pending.get(event.data.id);
         this.pending.delete(event.data.id);
-        resolve?.(event.data);
+        request?.resolve(event.data);
       };
       this.worker.onerror = () => {
-        // Answer what is waiting on the main thread and stop using the worker.
+        // Stop using the worker and answer what was waiting for it on the main thread.
         this.worker?.terminate();
         this.worker = null;
+        this.mode = "main";
+        for (const [id, request] of this.pending)
+          request.resolve(layoutGroups({ id, groups: request.groups }));
+        this.pending.clear();
       };
     } catch {
       this.worker = null;
@@ -93,7 +103,7 @@ export class LayoutRunner {
     const worker = this.worker;
     if (!worker) return layoutGroups({ id, groups }).groups;
     const response = await new Promise<LayoutResponse>((resolve) => {
-      this.pending.set(id, resolve);
+      this.pending.set(id, { groups, resolve });
       worker.postMessage({ id, groups });
     });
     return response.groups;
