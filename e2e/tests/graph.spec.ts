@@ -33,7 +33,7 @@ async function drawnIds(page: Page): Promise<{ nodes: string[]; edges: string[] 
   }));
 }
 
-test("[GRAPH]: see a mesh's services and edges, click an edge to read its charts, find the plain-text edges in the mTLS view", async ({
+test("[GRAPH]: see a mesh's services and edges, let auto-refresh update them in place, click an edge to read its charts, open a service, find the plain-text edges in the mTLS view", async ({
   page,
 }) => {
   const owner = newAccount("Graph");
@@ -69,6 +69,27 @@ test("[GRAPH]: see a mesh's services and edges, click an edge to read its charts
     expect(drawn.nodes).toContain("cluster|c0");
     expect(drawn.nodes).toContain("cluster|c1");
     await expect(page.getByTestId("graph-legend")).toBeVisible();
+  });
+
+  await test.step("auto-refresh updates the drawing in place: nothing is rebuilt or moved", async () => {
+    const sample = graph.nodes.slice(0, 5).map((node) => node.id);
+    const before = await page.evaluate((ids) => {
+      const hook = (globalThis as HookGlobal).__switchyardGraph;
+      return { views: hook?.appliedViews ?? 0, points: ids.map((id) => hook?.pointOf(id) ?? null) };
+    }, sample);
+    await page.getByTestId("graph-refresh").selectOption("10s");
+    await expect
+      .poll(() => page.evaluate(() => (globalThis as HookGlobal).__switchyardGraph?.appliedViews ?? 0), {
+        timeout: 30_000,
+      })
+      .toBeGreaterThan(before.views);
+    const after = await page.evaluate(
+      (ids) => ids.map((id) => (globalThis as HookGlobal).__switchyardGraph?.pointOf(id) ?? null),
+      sample,
+    );
+    expect(after).toEqual(before.points);
+    expect((await drawnIds(page)).edges.length).toBe(graph.edges.length);
+    await page.getByTestId("graph-refresh").selectOption("off");
   });
 
   await test.step("clicking an edge opens its request, error and latency charts", async () => {
