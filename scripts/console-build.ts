@@ -27,6 +27,8 @@ export function isConsoleBuildStale(repoRoot: string): boolean {
   const sources = [
     path.join(repoRoot, "apps/console"),
     path.join(repoRoot, "packages/ui"),
+    // Graph aggregation and the graph's types run in the console's bundle.
+    path.join(repoRoot, "packages/telemetry-model/src"),
     // The console compiles against the API's router types.
     path.join(repoRoot, "apps/api/src/router"),
     path.join(repoRoot, "package-lock.json"),
