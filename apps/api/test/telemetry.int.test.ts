@@ -278,7 +278,17 @@ describe("rollups and retention", () => {
       where: { clusterId: { in: [...clusters.values()].map((c) => c.id) } },
     });
     expect(batches).toBeGreaterThan(0); // received now, so kept
-    await pruneTelemetry({ prisma: services.prisma, now: new Date(Date.now() + 2 * day) });
+    // Two days on, batch ids go; edge rows kept (other test files share this database).
+    await pruneTelemetry({
+      prisma: services.prisma,
+      now: new Date(Date.now() + 2 * day),
+      settings: {
+        tenSecondMs: 3650 * day,
+        oneMinuteMs: 3650 * day,
+        fiveMinuteMs: 3650 * day,
+        oneHourMs: 3650 * day,
+      },
+    });
     expect(
       await services.prisma.telemetryBatch.count({
         where: { clusterId: { in: [...clusters.values()].map((c) => c.id) } },
@@ -476,6 +486,35 @@ describe("graph.get and graph.series", () => {
     expect(after.edges.length).toBe(before.edges.length);
     for (const edge of before.edges)
       expect(after.edges.find((e) => e.id === edge.id)?.requestRate).toBeCloseTo(edge.requestRate, 9);
+  });
+
+  it("shows a late batch (an agent back after buffering) at once, and keeps it after the next rollup", async () => {
+    const org = await orgWithClusters("tele-late", ["c0", "c1"]);
+    const now = Date.now();
+    const first = Math.floor(now / 60_000) * 60_000 - 20 * 60_000;
+    const onTime: SyntheticClusterBatch[] = [];
+    for (let end = first + 10_000; end <= now - 10_000; end += 60_000)
+      onTime.push(...syntheticMeshBatches({ ...mesh, windowEnd: end, seed: "late" }));
+    await ingestAll(org.organizationId, org.clusters, onTime);
+    await rollupTelemetry({ prisma: services.prisma, now: new Date(now) });
+    const range = { start: first - 30 * 60_000, end: now };
+    const total = (graph: { edges: { requestRate: number }[] }) =>
+      graph.edges.reduce((sum, edge) => sum + edge.requestRate, 0);
+    const before = total(await org.caller.graph.get({ orgSlug: org.orgSlug, ...range }));
+    // The same mesh again, 15 minutes back: buckets every rollup level has already closed.
+    const late = syntheticMeshBatches({ ...mesh, windowEnd: first + 5 * 60_000 + 5_000, seed: "late-again" });
+    await ingestAll(org.organizationId, org.clusters, late);
+    const lateRequests = late
+      .flatMap((entry) => entry.batch.edges)
+      .filter((edge) => edge.reporter === "source" || edge.source.workload === "unknown")
+      .reduce((sum, edge) => sum + Object.values(edge.responses).reduce((a, b) => a + b, 0), 0);
+    expect(lateRequests).toBeGreaterThan(0);
+    const seen = await org.caller.graph.get({ orgSlug: org.orgSlug, ...range });
+    const rangeSeconds = (seen.range.end - seen.range.start) / 1000;
+    expect(total(seen)).toBeGreaterThan(before);
+    await rollupTelemetry({ prisma: services.prisma, now: new Date(now) });
+    const kept = await org.caller.graph.get({ orgSlug: org.orgSlug, ...range });
+    expect(total(kept) * rangeSeconds).toBeCloseTo(total(seen) * rangeSeconds, 3);
   });
 
   it("is empty for an organization without telemetry", async () => {

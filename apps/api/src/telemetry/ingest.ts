@@ -144,6 +144,16 @@ export async function ingestTelemetryBatch(options: {
       on conflict ${Prisma.raw(conflictTarget)} do update set ${addOnConflict}
     )
     select exists (select 1 from batch) as is_new`;
+  if (result?.is_new) {
+    // A late batch (an agent that was away, buffering) lands in a bucket a rollup level may have
+    // closed: move that level's watermark back to the bucket holding it, so queries read it from
+    // the finer table at once and the next rollup recomputes the coarse buckets from there.
+    await prisma.$executeRaw`
+      update telemetry_rollup_state
+      set rolled_up_to = to_timestamp(floor(extract(epoch from ${bucketStart}::timestamptz) / resolution) * resolution),
+          updated_at = clock_timestamp()
+      where rolled_up_to > ${bucketStart}::timestamptz`;
+  }
   return result?.is_new
     ? { isDuplicate: false, storedEdges: batch.edges.length }
     : { isDuplicate: true, storedEdges: 0 };

@@ -100,7 +100,9 @@ async function rollupLevel(options: {
 }): Promise<number> {
   const { prisma, end } = options;
   const width = options.into * 1000;
-  const rolledUpTo = (await findRolledUpTo(prisma, options.into))?.getTime() ?? Number.NEGATIVE_INFINITY;
+  const [state] = await prisma.$queryRaw<{ rolled_up_to: Date; updated_at: Date }[]>`
+    select rolled_up_to, updated_at from telemetry_rollup_state where resolution = ${options.into}`;
+  const rolledUpTo = state?.rolled_up_to.getTime() ?? Number.NEGATIVE_INFINITY;
   const oldest = Math.floor((options.now - options.finerRetentionMs) / width) * width;
   const start = Math.max(oldest, Math.min(rolledUpTo, end - options.lookbackMs));
   if (end <= start) return 0;
@@ -115,7 +117,9 @@ async function rollupLevel(options: {
     insert into telemetry_rollup_state (resolution, rolled_up_to, updated_at)
     values (${options.into}, ${new Date(end)}, now())
     on conflict (resolution) do update
-      set rolled_up_to = greatest(telemetry_rollup_state.rolled_up_to, excluded.rolled_up_to), updated_at = now()`;
+      set rolled_up_to = greatest(telemetry_rollup_state.rolled_up_to, excluded.rolled_up_to), updated_at = clock_timestamp()
+      -- A late batch moved the watermark back while this ran: leave it there for the next run.
+      where ${state === undefined} or telemetry_rollup_state.updated_at = ${state?.updated_at ?? new Date(0)}`;
   return rows;
 }
 
