@@ -73,14 +73,22 @@ export async function rollupRange(options: {
     on conflict ${Prisma.raw(conflictTarget)} do update set ${overwrite}`;
 }
 
+/** A rollup level's watermark and when it last moved (undefined: never rolled up). */
+async function readRollupState(
+  prisma: PrismaClient,
+  resolution: Exclude<Resolution, 10>,
+): Promise<{ rolled_up_to: Date; updated_at: Date } | undefined> {
+  const [row] = await prisma.$queryRaw<{ rolled_up_to: Date; updated_at: Date }[]>`
+    select rolled_up_to, updated_at from telemetry_rollup_state where resolution = ${resolution}`;
+  return row;
+}
+
 /** Every bucket of the coarse table before this was rolled up (undefined: never). */
 export async function findRolledUpTo(
   prisma: PrismaClient,
   resolution: Exclude<Resolution, 10>,
 ): Promise<Date | undefined> {
-  const [row] = await prisma.$queryRaw<{ rolled_up_to: Date }[]>`
-    select rolled_up_to from telemetry_rollup_state where resolution = ${resolution}`;
-  return row?.rolled_up_to;
+  return (await readRollupState(prisma, resolution))?.rolled_up_to;
 }
 
 /**
@@ -100,8 +108,7 @@ async function rollupLevel(options: {
 }): Promise<number> {
   const { prisma, end } = options;
   const width = options.into * 1000;
-  const [state] = await prisma.$queryRaw<{ rolled_up_to: Date; updated_at: Date }[]>`
-    select rolled_up_to, updated_at from telemetry_rollup_state where resolution = ${options.into}`;
+  const state = await readRollupState(prisma, options.into);
   const rolledUpTo = state?.rolled_up_to.getTime() ?? Number.NEGATIVE_INFINITY;
   const oldest = Math.floor((options.now - options.finerRetentionMs) / width) * width;
   const start = Math.max(oldest, Math.min(rolledUpTo, end - options.lookbackMs));

@@ -33,6 +33,7 @@ import {
 import { GraphLegend } from "~/components/graph/graph-legend";
 import { useServiceGraph } from "~/components/graph/graph-queries";
 import { GraphSidePanel } from "~/components/graph/graph-side-panel";
+import { OptionSelect } from "~/components/graph/option-select";
 import { messageOf } from "~/lib/api-errors";
 import { GraphTabs } from "./graph-tabs";
 
@@ -179,64 +180,36 @@ export function GraphView({ slug }: { slug: string }) {
       </div>
       <GraphTabs slug={slug} current="graph" />
       <div className={styles.toolbar} data-test="graph-toolbar">
-        <label>
-          Range
-          <select
-            value={range}
-            onChange={(event) => setRange(event.target.value as TimeRangeId)}
-            data-test="graph-range"
-          >
-            {timeRanges.map((entry) => (
-              <option key={entry.id} value={entry.id}>
-                {entry.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Auto-refresh
-          <select
-            value={refresh}
-            onChange={(event) => setRefresh(event.target.value as RefreshId)}
-            data-test="graph-refresh"
-          >
-            {refreshIntervals.map((entry) => (
-              <option key={entry.id} value={entry.id}>
-                {entry.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Cluster
-          <select
-            value={clusterFilter}
-            onChange={(event) => setClusterFilter(event.target.value)}
-            data-test="graph-cluster-filter"
-          >
-            <option value="">All</option>
-            {seenClusters.map((cluster) => (
-              <option key={cluster} value={cluster}>
-                {cluster}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Namespace
-          <select
-            value={namespaceFilter}
-            onChange={(event) => setNamespaceFilter(event.target.value)}
-            data-test="graph-namespace-filter"
-          >
-            <option value="">All</option>
-            {seenNamespaces.map((namespace) => (
-              <option key={namespace} value={namespace}>
-                {namespace}
-              </option>
-            ))}
-          </select>
-        </label>
+        <OptionSelect
+          label="Range"
+          value={range}
+          options={timeRanges}
+          onChange={setRange}
+          data-test="graph-range"
+        />
+        <OptionSelect
+          label="Auto-refresh"
+          value={refresh}
+          options={refreshIntervals}
+          onChange={setRefresh}
+          data-test="graph-refresh"
+        />
+        <OptionSelect
+          label="Cluster"
+          value={clusterFilter}
+          options={seenClusters.map((name) => ({ id: name, label: name }))}
+          onChange={setClusterFilter}
+          allLabel="All"
+          data-test="graph-cluster-filter"
+        />
+        <OptionSelect
+          label="Namespace"
+          value={namespaceFilter}
+          options={seenNamespaces.map((name) => ({ id: name, label: name }))}
+          onChange={setNamespaceFilter}
+          allLabel="All"
+          data-test="graph-namespace-filter"
+        />
         <fieldset className={styles.segmented} aria-label="Edge labels">
           {labelModes.map((mode) => (
             <button

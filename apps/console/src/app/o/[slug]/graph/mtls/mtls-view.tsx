@@ -16,6 +16,7 @@ import {
   timeRanges,
 } from "~/components/graph/graph-format";
 import { useServiceGraph } from "~/components/graph/graph-queries";
+import { OptionSelect } from "~/components/graph/option-select";
 import { messageOf } from "~/lib/api-errors";
 import { GraphTabs } from "../graph-tabs";
 
@@ -87,20 +88,13 @@ export function MtlsView({ slug }: { slug: string }) {
       </div>
       <GraphTabs slug={slug} current="mtls" />
       <div className={styles.toolbar}>
-        <label>
-          Range
-          <select
-            value={range}
-            onChange={(event) => setRange(event.target.value as TimeRangeId)}
-            data-test="mtls-range"
-          >
-            {timeRanges.map((entry) => (
-              <option key={entry.id} value={entry.id}>
-                {entry.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <OptionSelect
+          label="Range"
+          value={range}
+          options={timeRanges}
+          onChange={setRange}
+          data-test="mtls-range"
+        />
       </div>
       {graphQuery.isPending ? (
         <Skeleton lines={8} data-test="mtls-loading" />

@@ -20,6 +20,7 @@ import {
   timeRanges,
 } from "~/components/graph/graph-format";
 import { useServiceGraph } from "~/components/graph/graph-queries";
+import { OptionSelect } from "~/components/graph/option-select";
 import { SeriesCharts } from "~/components/graph/series-charts-lazy";
 import { messageOf } from "~/lib/api-errors";
 
@@ -53,34 +54,20 @@ export function ServiceView({ slug, cluster, namespace, service }: Props) {
         </div>
       </div>
       <div className={styles.toolbar}>
-        <label>
-          Range
-          <select
-            value={range}
-            onChange={(event) => setRange(event.target.value as TimeRangeId)}
-            data-test="service-range"
-          >
-            {timeRanges.map((entry) => (
-              <option key={entry.id} value={entry.id}>
-                {entry.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Auto-refresh
-          <select
-            value={refresh}
-            onChange={(event) => setRefresh(event.target.value as RefreshId)}
-            data-test="service-refresh"
-          >
-            {refreshIntervals.map((entry) => (
-              <option key={entry.id} value={entry.id}>
-                {entry.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <OptionSelect
+          label="Range"
+          value={range}
+          options={timeRanges}
+          onChange={setRange}
+          data-test="service-range"
+        />
+        <OptionSelect
+          label="Auto-refresh"
+          value={refresh}
+          options={refreshIntervals}
+          onChange={setRefresh}
+          data-test="service-refresh"
+        />
       </div>
       {graphQuery.isPending ? (
         <Skeleton lines={8} data-test="service-loading" />
