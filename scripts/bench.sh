@@ -10,6 +10,7 @@ if [ -z "$name" ] || [ ! -f "bench/$name/main.ts" ]; then
   exit 2
 fi
 shift
-bash scripts/setup.sh
+# The browser benchmark needs Chromium, which setup installs only when asked.
+if [ "$name" = graph-render ]; then bash scripts/setup.sh --e2e; else bash scripts/setup.sh; fi
 . scripts/env.sh
 exec npx tsx "bench/$name/main.ts" "$@"

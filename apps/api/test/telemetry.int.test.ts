@@ -5,6 +5,7 @@ import type { TelemetryEdgeSample } from "@switchyard/agent-protocol/v1";
 import { ISTIO_DEFAULT_BUCKETS_MS } from "@switchyard/telemetry-model/histogram";
 import { histogramQuantile } from "@switchyard/telemetry-model/quantile";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getServiceGraph } from "../src/telemetry/graph-query";
 import { ingestTelemetryBatch } from "../src/telemetry/ingest";
 import { pruneTelemetry, rollupTelemetry } from "../src/telemetry/rollup";
 import { type SyntheticClusterBatch, syntheticMeshBatches } from "../src/telemetry/synthetic-mesh";
@@ -109,6 +110,26 @@ describe("POST /agent/v1/telemetry", () => {
     );
   });
 
+  it("adds up two batches whose windows fall in one 10 s bucket", async () => {
+    const { organizationId, clusters } = await orgWithClusters("tele-same-bucket", ["c0"]);
+    const bucket = Math.floor(Date.now() / 10_000) * 10_000 - 60_000;
+    const [early] = syntheticMeshBatches({ ...mesh, clusters: 1, windowEnd: bucket + 4_000, seed: "same" });
+    const [late] = syntheticMeshBatches({ ...mesh, clusters: 1, windowEnd: bucket + 9_000, seed: "same" });
+    if (!early || !late) throw new Error("no batch");
+    expect(early.batch.batchId).not.toBe(late.batch.batchId);
+    const credential = clusters.get("c0")?.credential;
+    for (const { batch } of [early, late])
+      expect((await agentPost("/agent/v1/telemetry", batch, credential)).body).toEqual({
+        isDuplicate: false,
+        storedEdges: batch.edges.length,
+      });
+    const stored = await storedTotals("telemetry_edges_10s", organizationId);
+    const sent = [...early.batch.edges, ...late.batch.edges].reduce((sum, e) => sum + requestsOf(e), 0);
+    expect(stored?.requests).toBeCloseTo(sent, 6);
+    // One row per key: the second batch added into the first one's rows.
+    expect(stored?.n).toBe(await services.prisma.telemetryEdgeKey.count({ where: { organizationId } }));
+  });
+
   it("refuses an invalid batch with 400 naming the field, and stores nothing", async () => {
     const { organizationId, clusters } = await orgWithClusters("tele-bad", ["c0"]);
     const [first] = syntheticMeshBatches({ ...mesh, clusters: 1, windowEnd: Date.now(), seed: "bad" });
@@ -165,7 +186,7 @@ describe("POST /agent/v1/telemetry", () => {
 });
 
 describe("rollups and retention", () => {
-  it("rolls 10 s buckets up to 1 min, 5 min and 1 h with the raw sums, idempotently", async () => {
+  it("rolls 10 s buckets up to 1 min, 5 min, 15 min and 1 h with the raw sums, idempotently", async () => {
     const { organizationId, clusters } = await orgWithClusters("tele-rollup", ["c0", "c1"]);
     const hour = Date.UTC(2026, 0, 5, 10);
     // Windows spread over two hours, several in one minute, one in the last minute of an hour.
@@ -189,13 +210,17 @@ describe("rollups and retention", () => {
     const settings = {
       minuteLookbackMs: 4 * 3_600_000,
       fiveMinuteLookbackMs: 4 * 3_600_000,
+      quarterHourLookbackMs: 4 * 3_600_000,
       hourLookbackMs: 4 * 3_600_000,
     };
     const now = new Date(hour + 2 * 3_600_000 + 10 * 60_000);
     await rollupTelemetry({ prisma: services.prisma, now, settings });
     const minute = await storedTotals("telemetry_edges_1m", organizationId);
     const fiveMinute = await storedTotals("telemetry_edges_5m", organizationId);
+    const quarterHour = await storedTotals("telemetry_edges_15m", organizationId);
     const hourly = await storedTotals("telemetry_edges_1h", organizationId);
+    expect(quarterHour?.requests).toBeCloseTo(raw?.requests ?? Number.NaN, 6);
+    expect(quarterHour?.lat).toBeCloseTo(raw?.lat ?? Number.NaN, 6);
     expect(minute?.requests).toBeCloseTo(raw?.requests ?? Number.NaN, 6);
     expect(fiveMinute?.requests).toBeCloseTo(raw?.requests ?? Number.NaN, 6);
     expect(fiveMinute?.lat).toBeCloseTo(raw?.lat ?? Number.NaN, 6);
@@ -216,6 +241,7 @@ describe("rollups and retention", () => {
     expect(await storedTotals("telemetry_edges_1h", organizationId)).toEqual(hourly);
     expect(await storedTotals("telemetry_edges_1m", organizationId)).toEqual(minute);
     expect(await storedTotals("telemetry_edges_5m", organizationId)).toEqual(fiveMinute);
+    expect(await storedTotals("telemetry_edges_15m", organizationId)).toEqual(quarterHour);
   });
 
   it("leaves open buckets alone until they close", async () => {
@@ -294,6 +320,23 @@ describe("rollups and retention", () => {
         where: { clusterId: { in: [...clusters.values()].map((c) => c.id) } },
       }),
     ).toBe(0);
+    // Edge keys go once unseen for longer than the hourly table keeps rows (plus a margin).
+    const keysOf = () => services.prisma.telemetryEdgeKey.count({ where: { organizationId } });
+    expect(await keysOf()).toBeGreaterThan(0);
+    const tenYears = 3650 * day;
+    await services.prisma.telemetryEdgeKey.updateMany({
+      where: { organizationId },
+      data: { lastSeenAt: new Date(Date.now() - tenYears - day) },
+    });
+    await pruneTelemetry({ prisma: services.prisma, settings: { oneHourMs: tenYears } });
+    expect(await keysOf()).toBeGreaterThan(0); // within the margin
+    await services.prisma.telemetryEdgeKey.updateMany({
+      where: { organizationId },
+      data: { lastSeenAt: new Date(Date.now() - tenYears - 3 * day) },
+    });
+    const { edgeKeys } = await pruneTelemetry({ prisma: services.prisma, settings: { oneHourMs: tenYears } });
+    expect(edgeKeys).toBeGreaterThan(0);
+    expect(await keysOf()).toBe(0);
   });
 });
 
@@ -466,26 +509,37 @@ describe("graph.get and graph.series", () => {
     ).rejects.toThrow(/Not a graph edge id/);
   });
 
-  it("reads the same totals from 1 min rollups plus the 10 s tail as from 10 s buckets alone", async () => {
+  it("reads the same totals from quarter hours, 5 min and 1 min rollups plus the 10 s tail as from 10 s buckets alone", async () => {
     const org = await orgWithClusters("tele-tail", ["c0", "c1"]);
     const now = Date.now();
-    const first = Math.floor(now / 60_000) * 60_000 - 20 * 60_000;
+    const first = Math.floor(now / 60_000) * 60_000 - 50 * 60_000;
     const batches: SyntheticClusterBatch[] = [];
     for (let end = first + 10_000; end <= now - 10_000; end += 30_000)
       batches.push(...syntheticMeshBatches({ ...mesh, windowEnd: end, seed: "tail" }));
     await ingestAll(org.organizationId, org.clusters, batches);
-    const range = { start: first - 30 * 60_000, end: now };
-    const before = await org.caller.graph.get({ orgSlug: org.orgSlug, ...range });
-    expect(before.resolutionSeconds).toBe(300);
+    const range = { start: first - 5 * 60_000, end: now };
+    // Forced to the 10 s table: what every instant of the range holds, read once.
+    const fromTenSeconds = await getServiceGraph({
+      prisma: services.prisma,
+      organizationId: org.organizationId,
+      range,
+      resolution: 10,
+    });
     await rollupTelemetry({ prisma: services.prisma, now: new Date(now) });
-    const rolled = await services.prisma.telemetryEdge1m.count({
+    const rolled = await services.prisma.telemetryEdge15m.count({
       where: { organizationId: org.organizationId },
     });
     expect(rolled).toBeGreaterThan(0);
     const after = await org.caller.graph.get({ orgSlug: org.orgSlug, ...range });
-    expect(after.edges.length).toBe(before.edges.length);
-    for (const edge of before.edges)
-      expect(after.edges.find((e) => e.id === edge.id)?.requestRate).toBeCloseTo(edge.requestRate, 9);
+    expect(after.resolutionSeconds).toBe(300);
+    expect(after.edges.length).toBe(fromTenSeconds.edges.length);
+    const seconds = (graph: { range: { start: number; end: number } }) =>
+      (graph.range.end - graph.range.start) / 1000;
+    for (const edge of fromTenSeconds.edges)
+      expect((after.edges.find((e) => e.id === edge.id)?.requestRate ?? 0) * seconds(after)).toBeCloseTo(
+        edge.requestRate * seconds(fromTenSeconds),
+        6,
+      );
   });
 
   it("shows a late batch (an agent back after buffering) at once, and keeps it after the next rollup", async () => {

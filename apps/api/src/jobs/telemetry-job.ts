@@ -1,4 +1,4 @@
-// The "telemetry" jobs: rollups (10 s → 1 min → 1 h) and retention, as BullMQ job schedulers
+// The "telemetry" jobs: rollups (10 s → 1 min → 5 min → 15 min → 1 h) and retention, as BullMQ job schedulers
 // (repeatable), one definition beside its handler. Schedulers are upserted by id, so every replica
 // can start them and they still run once per interval; both jobs are idempotent anyway.
 import type { PrismaClient } from "@switchyard/db/client";

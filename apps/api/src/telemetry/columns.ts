@@ -1,17 +1,19 @@
-// The edge bucket tables' columns, in one place: ingest, the rollups and the query build their SQL
-// from these lists (constants, never input), so the three tables stay identical.
+// The edge bucket tables' and the edge key table's columns, in one place: ingest, the rollups and the
+// queries build their SQL from these lists (constants, never input), so the bucket tables stay
+// identical.
 
 export const edgeTables = {
   10: "telemetry_edges_10s",
   60: "telemetry_edges_1m",
   300: "telemetry_edges_5m",
+  900: "telemetry_edges_15m",
   3600: "telemetry_edges_1h",
 } as const;
 export type Resolution = keyof typeof edgeTables;
 /** Finest first; each coarser table is rolled up from the one before it. */
-export const resolutions: readonly Resolution[] = [10, 60, 300, 3600];
+export const resolutions: readonly Resolution[] = [10, 60, 300, 900, 3600];
 
-/** Labels of an edge row: with the reporting cluster and the bucket they make its identity. */
+/** Labels of an edge key (telemetry_edge_keys): its MD5 is the bucket rows' `edge_key`. */
 export const labelColumns = [
   "reporter",
   "protocol",

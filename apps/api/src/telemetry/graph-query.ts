@@ -1,5 +1,5 @@
-// The graph and series queries: sum the stored buckets of a range in SQL (one group per reporter
-// and edge key with versions), hand only the groups to the pure builders of
+// The graph and series queries: sum the stored buckets of a range in SQL (one group per reporting
+// cluster and edge key, labelled from the key table), hand only the groups to the pure builders of
 // @switchyard/telemetry-model/graph. Every query is scoped by organization.
 import type { PrismaClient } from "@switchyard/db/client";
 import { Prisma } from "@switchyard/db/generated/prisma/client";
@@ -23,7 +23,7 @@ import {
   resolutions,
   valueColumns,
 } from "./columns";
-import { findRolledUpTo } from "./rollup";
+import { readRollupWatermarks } from "./rollup";
 
 /**
  * The storage resolution a graph range reads: the finest that keeps the rows to sum near 15
@@ -46,46 +46,84 @@ export function seriesResolutionFor(rangeSeconds: number): Resolution {
   return 3600;
 }
 
+// Sums by key only, labels joined to the sums (telemetry_edge_keys): an hour of the benchmark mesh
+// is ≈ 40,000 rows to sum but only ≈ 6,000 keys to label (docs/telemetry.md).
 const sums = Prisma.raw(valueColumns.map((c) => `sum(${c})::float8 as ${c}`).join(", "));
-// Grouping by the 16-byte key and carrying the labels with min() (bytewise, "C") is several times
-// faster than grouping by 13 text columns, which sorted on disk (measured; docs/telemetry.md).
-const labels = Prisma.raw(labelColumns.map((c) => `min(${c} collate "C") as ${c}`).join(", "));
-const allColumns = Prisma.raw([...labelColumns, ...valueColumns].join(", "));
+const storedValues = Prisma.raw(valueColumns.join(", "));
+const keyLabels = Prisma.raw(labelColumns.map((c) => `k.${c}`).join(", "));
+const summedValues = Prisma.raw(valueColumns.map((c) => `s.${c}`).join(", "));
 
 type StoredGroup = Record<(typeof labelColumns)[number], string> &
   Record<string, number | string> & { cluster_id: string; bucket?: Date };
 
+/** A stretch of a range and the table it is read from. */
+export interface RangePart {
+  resolution: Resolution;
+  start: number;
+  end: number;
+}
+
 /**
- * Where each part of `[start, end)` is read from: the coarse table before its rollup watermark
- * (everything before it was rolled up), finer tables after it, so every instant is read from
- * exactly one table: never counted twice, never missed while rollups lag.
+ * Where each part of `[start, end)` is read from, coarsest first: a table's whole buckets inside
+ * the range and before its rollup watermark (everything before it was rolled up), and the rest,
+ * at both ends, from finer tables, down to the 10 s table that ingest writes. So every instant is
+ * read from exactly one table (never counted twice, never missed while rollups lag), and as few
+ * rows as the stored resolutions allow: an hour's range reads four 15 min buckets plus the 5 min
+ * buckets at its ends rather than twelve. `coarsest` bounds the tables (a series cannot read
+ * buckets wider than its points). Pure: the watermarks are passed in.
  */
+export function planRangeParts(options: {
+  start: number;
+  end: number;
+  coarsest: Resolution;
+  watermarks: ReadonlyMap<Resolution, number>;
+}): RangePart[] {
+  const levels = [...resolutions].filter((r) => r <= options.coarsest).reverse();
+  const parts: RangePart[] = [];
+  const cover = (start: number, end: number, level: number): void => {
+    if (end <= start) return;
+    const resolution = levels[level] ?? 10;
+    if (resolution === 10 || level >= levels.length - 1) {
+      parts.push({ resolution: 10, start, end });
+      return;
+    }
+    const width = resolution * 1000;
+    const rolledUpTo = options.watermarks.get(resolution) ?? Number.NEGATIVE_INFINITY;
+    const inner = Math.ceil(start / width) * width;
+    const outer = Math.floor(Math.min(end, rolledUpTo) / width) * width;
+    if (outer <= inner) {
+      cover(start, end, level + 1);
+      return;
+    }
+    cover(start, inner, level + 1);
+    parts.push({ resolution, start: inner, end: outer });
+    cover(outer, end, level + 1);
+  };
+  cover(options.start, options.end, 0);
+  return parts.sort((a, b) => a.start - b.start);
+}
+
+/** The stored rows of a range (`planRangeParts`) of one organization, as one `union all`. */
 async function sourcesFor(options: {
   prisma: PrismaClient;
   organizationId: string;
-  resolution: Resolution;
+  coarsest: Resolution;
   start: Date;
   end: Date;
 }): Promise<Prisma.Sql> {
-  const { prisma, organizationId, start, end } = options;
-  const chain = [...resolutions].filter((r) => r <= options.resolution).reverse();
-  const parts: Prisma.Sql[] = [];
-  let from = start.getTime();
-  for (const [index, resolution] of chain.entries()) {
-    const table = Prisma.raw(edgeTables[resolution]);
-    let to = end.getTime();
-    if (index < chain.length - 1 && resolution !== 10) {
-      const rolledUpTo = (await findRolledUpTo(prisma, resolution))?.getTime() ?? from;
-      to = Math.max(from, Math.min(rolledUpTo, to));
-    }
-    if (to > from)
-      parts.push(Prisma.sql`
-        select cluster_id, bucket_start, edge_key, ${allColumns} from ${table}
-        where organization_id = ${organizationId} and bucket_start >= ${new Date(from)} and bucket_start < ${new Date(to)}`);
-    from = Math.max(from, to);
-  }
+  const { prisma, organizationId } = options;
+  const parts = planRangeParts({
+    start: options.start.getTime(),
+    end: options.end.getTime(),
+    coarsest: options.coarsest,
+    watermarks: await readRollupWatermarks(prisma),
+  }).map(
+    (part) => Prisma.sql`
+      select cluster_id, bucket_start, edge_key, ${storedValues} from ${Prisma.raw(edgeTables[part.resolution])}
+      where organization_id = ${organizationId} and bucket_start >= ${new Date(part.start)} and bucket_start < ${new Date(part.end)}`,
+  );
   if (parts.length === 0)
-    return Prisma.sql`select cluster_id, bucket_start, edge_key, ${allColumns} from ${Prisma.raw(edgeTables[10])} where false`;
+    return Prisma.sql`select cluster_id, bucket_start, edge_key, ${storedValues} from ${Prisma.raw(edgeTables[10])} where false`;
   return Prisma.join(parts, " union all ");
 }
 
@@ -144,7 +182,7 @@ export async function getServiceGraph(options: {
   range: GraphRange;
   clusters?: readonly string[] | undefined;
   namespaces?: readonly string[] | undefined;
-  /** Benchmarks only: read this resolution instead of the one the range calls for. */
+  /** Benchmarks only: read this resolution (and no coarser table) instead of what the range calls for. */
   resolution?: Resolution;
 }): Promise<ServiceGraph> {
   const { prisma, organizationId } = options;
@@ -157,7 +195,7 @@ export async function getServiceGraph(options: {
   const source = await sourcesFor({
     prisma,
     organizationId,
-    resolution,
+    coarsest: options.resolution ?? 3600,
     start: new Date(start),
     end: new Date(end),
   });
@@ -165,7 +203,7 @@ export async function getServiceGraph(options: {
     clusters: options.clusters && options.clusters.length > 0 ? [...options.clusters] : undefined,
     namespaces: options.namespaces && options.namespaces.length > 0 ? [...options.namespaces] : undefined,
   };
-  // A row is read when its source or its destination side is in scope (in one of the clusters and
+  // A key is read when its source or its destination side is in scope (in one of the clusters and
   // one of the namespaces asked for); the builder then drops edges with neither end in scope.
   const sideInScope = (side: "src" | "dst") => {
     const conditions: Prisma.Sql[] = [];
@@ -177,15 +215,17 @@ export async function getServiceGraph(options: {
   };
   const scopeFilter =
     scope.clusters || scope.namespaces
-      ? Prisma.sql`and ((${sideInScope("src")}) or (${sideInScope("dst")}))`
+      ? keysWhere(organizationId, Prisma.sql`(${sideInScope("src")}) or (${sideInScope("dst")})`)
       : Prisma.empty;
   const groups = await withAggregateSettings(
     prisma,
     (db) => db.$queryRaw<StoredGroup[]>`
-      select cluster_id, ${labels}, ${sums}
-      from (${source}) e
-      where true ${scopeFilter}
-      group by cluster_id, edge_key`,
+      select s.cluster_id, ${keyLabels}, ${summedValues}
+      from (
+        select cluster_id, edge_key, ${sums} from (${source}) e ${scopeFilter}
+        group by cluster_id, edge_key
+      ) s
+      join telemetry_edge_keys k on k.organization_id = ${organizationId} and k.edge_key = s.edge_key`,
   );
   const rows = groups.map(rowOf);
   const badges = await loadBadges({ prisma, organizationId, groups });
@@ -230,6 +270,12 @@ async function loadBadges(options: {
       serviceFeatures.set(`${label}|${key}`, features);
   }
   return { workloadsWithoutSidecar, serviceFeatures };
+}
+
+/** Only rows whose edge key's labels match `condition` (a semi-join with the org's key table). */
+function keysWhere(organizationId: string, condition: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`where e.edge_key in (
+    select edge_key from telemetry_edge_keys where organization_id = ${organizationId} and (${condition}))`;
 }
 
 /** What rows a series target needs, as SQL (a superset; the builder applies the exact rule). */
@@ -286,19 +332,22 @@ export async function getSeries(options: {
   const source = await sourcesFor({
     prisma,
     organizationId,
-    resolution,
+    coarsest: resolution,
     start: new Date(start),
     end: new Date(end),
   });
-  // Finer rows of the not-yet-rolled-up tail are put in the resolution's buckets here.
+  // Finer rows (the ends of the range, the tail not rolled up yet) go in the resolution's buckets.
   const groups = await withAggregateSettings(
     prisma,
     (db) => db.$queryRaw<StoredGroup[]>`
-      select date_bin(${`${resolution} seconds`}::interval, bucket_start, timestamptz 'epoch') as bucket,
-             cluster_id, ${labels}, ${sums}
-      from (${source}) e
-      where ${targetFilter(target)}
-      group by 1, cluster_id, edge_key`,
+      select s.bucket, s.cluster_id, ${keyLabels}, ${summedValues}
+      from (
+        select date_bin(${`${resolution} seconds`}::interval, bucket_start, timestamptz 'epoch') as bucket,
+               cluster_id, edge_key, ${sums}
+        from (${source}) e ${keysWhere(organizationId, targetFilter(target))}
+        group by 1, cluster_id, edge_key
+      ) s
+      join telemetry_edge_keys k on k.organization_id = ${organizationId} and k.edge_key = s.edge_key`,
   );
   const rows = groups.map((group) => ({ ...rowOf(group), bucketStart: group.bucket?.getTime() ?? 0 }));
   return {

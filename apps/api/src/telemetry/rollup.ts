@@ -1,11 +1,11 @@
-// Rollups (10 s → 1 min → 5 min → 1 h) and retention of the edge bucket tables. Rollups recompute whole
+// Rollups (10 s → 1 min → 5 min → 15 min → 1 h) and retention of the edge bucket tables. Rollups recompute whole
 // closed buckets from the finer table and overwrite (`= excluded`), so running twice, or two
 // replicas at once, gives the same rows. Each level resumes from its watermark
 // (telemetry_rollup_state) and also recomputes a lookback window, so a batch that arrives a little
 // late is still counted and a worker outage leaves no gap.
 import type { PrismaClient } from "@switchyard/db/client";
 import { Prisma } from "@switchyard/db/generated/prisma/client";
-import { conflictTarget, edgeTables, labelColumns, type Resolution, valueColumns } from "./columns";
+import { conflictTarget, edgeTables, type Resolution, valueColumns } from "./columns";
 
 export interface RollupSettings {
   /** A 1 min bucket is rolled up once it ended this long ago (batches arrive after their window). */
@@ -14,6 +14,8 @@ export interface RollupSettings {
   minuteLookbackMs: number;
   /** How far back every run recomputes 5 min buckets. */
   fiveMinuteLookbackMs: number;
+  /** How far back every run recomputes 15 min buckets. */
+  quarterHourLookbackMs: number;
   /** How far back every run recomputes 1 h buckets. */
   hourLookbackMs: number;
 }
@@ -22,6 +24,7 @@ export const defaultRollupSettings: RollupSettings = {
   minuteGraceMs: 30_000,
   minuteLookbackMs: 10 * 60_000,
   fiveMinuteLookbackMs: 30 * 60_000,
+  quarterHourLookbackMs: 60 * 60_000,
   hourLookbackMs: 3 * 3_600_000,
 };
 
@@ -29,6 +32,7 @@ export interface RetentionSettings {
   tenSecondMs: number;
   oneMinuteMs: number;
   fiveMinuteMs: number;
+  quarterHourMs: number;
   oneHourMs: number;
   batchIdMs: number;
 }
@@ -37,14 +41,14 @@ export const defaultRetentionSettings: RetentionSettings = {
   tenSecondMs: 86_400_000,
   oneMinuteMs: 14 * 86_400_000,
   fiveMinuteMs: 30 * 86_400_000,
+  quarterHourMs: 30 * 86_400_000,
   oneHourMs: 90 * 86_400_000,
   batchIdMs: 86_400_000,
 };
 
 const insertColumns = Prisma.raw(
-  ["organization_id", "cluster_id", "bucket_start", "edge_key", ...labelColumns, ...valueColumns].join(", "),
+  ["organization_id", "cluster_id", "bucket_start", "edge_key", ...valueColumns].join(", "),
 );
-const labels = Prisma.raw(labelColumns.join(", "));
 const sums = Prisma.raw(valueColumns.map((c) => `sum(${c})`).join(", "));
 const overwrite = Prisma.raw(valueColumns.map((c) => `${c} = excluded.${c}`).join(", "));
 
@@ -65,11 +69,10 @@ export async function rollupRange(options: {
   const width = Prisma.raw(`'${options.into} seconds'`);
   return prisma.$executeRaw`
     insert into ${target} (${insertColumns})
-    select organization_id, cluster_id, date_bin(${width}::interval, bucket_start, timestamptz 'epoch'), edge_key,
-           ${labels}, ${sums}
+    select organization_id, cluster_id, date_bin(${width}::interval, bucket_start, timestamptz 'epoch'), edge_key, ${sums}
     from ${source}
     where bucket_start >= ${start} and bucket_start < ${end}
-    group by organization_id, cluster_id, 3, edge_key, ${labels}
+    group by organization_id, cluster_id, 3, edge_key
     on conflict ${Prisma.raw(conflictTarget)} do update set ${overwrite}`;
 }
 
@@ -89,6 +92,13 @@ export async function findRolledUpTo(
   resolution: Exclude<Resolution, 10>,
 ): Promise<Date | undefined> {
   return (await readRollupState(prisma, resolution))?.rolled_up_to;
+}
+
+/** Every rollup level's watermark (ms), in one read: what the graph and series queries plan with. */
+export async function readRollupWatermarks(prisma: PrismaClient): Promise<Map<Resolution, number>> {
+  const rows = await prisma.$queryRaw<{ resolution: number; rolled_up_to: Date }[]>`
+    select resolution, rolled_up_to from telemetry_rollup_state`;
+  return new Map(rows.map((row) => [row.resolution as Resolution, row.rolled_up_to.getTime()]));
 }
 
 /**
@@ -132,7 +142,7 @@ async function rollupLevel(options: {
 
 /**
  * One run of every rollup at `now`, finest first: 10 s → 1 min for minutes closed `minuteGraceMs`
- * ago, then 1 min → 5 min and 5 min → 1 h for buckets the finer level has completely rolled up
+ * ago, then 1 min → 5 min, 5 min → 15 min and 15 min → 1 h for buckets the finer level has completely rolled up
  * (its watermark), so a coarse bucket is never computed from a half-finished finer one.
  */
 export async function rollupTelemetry(options: {
@@ -140,7 +150,7 @@ export async function rollupTelemetry(options: {
   now?: Date;
   settings?: Partial<RollupSettings>;
   retention?: Partial<RetentionSettings>;
-}): Promise<{ minuteRows: number; fiveMinuteRows: number; hourRows: number }> {
+}): Promise<{ minuteRows: number; fiveMinuteRows: number; quarterHourRows: number; hourRows: number }> {
   const { prisma } = options;
   const settings = { ...defaultRollupSettings, ...options.settings };
   const retention = { ...defaultRetentionSettings, ...options.retention };
@@ -168,24 +178,53 @@ export async function rollupTelemetry(options: {
     now,
   });
   const fivesDone = Math.min(fiveMinuteEnd, (await findRolledUpTo(prisma, 300))?.getTime() ?? fiveMinuteEnd);
-  const hourRows = await rollupLevel({
+  const quarterHourEnd = align(fivesDone, 900);
+  const quarterHourRows = await rollupLevel({
     prisma,
     from: 300,
-    into: 3600,
-    end: align(fivesDone, 3600),
-    lookbackMs: settings.hourLookbackMs,
+    into: 900,
+    end: quarterHourEnd,
+    lookbackMs: settings.quarterHourLookbackMs,
     finerRetentionMs: retention.fiveMinuteMs,
     now,
   });
-  return { minuteRows, fiveMinuteRows, hourRows };
+  const quartersDone = Math.min(
+    quarterHourEnd,
+    (await findRolledUpTo(prisma, 900))?.getTime() ?? quarterHourEnd,
+  );
+  const hourRows = await rollupLevel({
+    prisma,
+    from: 900,
+    into: 3600,
+    end: align(quartersDone, 3600),
+    lookbackMs: settings.hourLookbackMs,
+    finerRetentionMs: retention.quarterHourMs,
+    now,
+  });
+  return { minuteRows, fiveMinuteRows, quarterHourRows, hourRows };
 }
 
-/** Deletes buckets and batch ids older than their retention at `now`. */
+/**
+ * How much longer than the hourly table keeps rows an edge key is kept after it was last seen:
+ * ingest moves `last_seen_at` at most once a day, and a process that knows a key stored skips it
+ * for an hour, so no kept bucket row ever loses its key's labels.
+ */
+const edgeKeyMarginMs = 2 * 86_400_000;
+
+/** Deletes buckets, edge keys and batch ids older than their retention at `now`. */
 export async function pruneTelemetry(options: {
   prisma: PrismaClient;
   now?: Date;
   settings?: Partial<RetentionSettings>;
-}): Promise<{ tenSecond: number; oneMinute: number; fiveMinute: number; oneHour: number; batchIds: number }> {
+}): Promise<{
+  tenSecond: number;
+  oneMinute: number;
+  fiveMinute: number;
+  quarterHour: number;
+  oneHour: number;
+  edgeKeys: number;
+  batchIds: number;
+}> {
   const { prisma } = options;
   const settings = { ...defaultRetentionSettings, ...options.settings };
   const now = (options.now ?? new Date()).getTime();
@@ -196,9 +235,13 @@ export async function pruneTelemetry(options: {
     delete from telemetry_edges_1m where bucket_start < ${before(settings.oneMinuteMs)}`;
   const fiveMinute = await prisma.$executeRaw`
     delete from telemetry_edges_5m where bucket_start < ${before(settings.fiveMinuteMs)}`;
+  const quarterHour = await prisma.$executeRaw`
+    delete from telemetry_edges_15m where bucket_start < ${before(settings.quarterHourMs)}`;
   const oneHour = await prisma.$executeRaw`
     delete from telemetry_edges_1h where bucket_start < ${before(settings.oneHourMs)}`;
+  const edgeKeys = await prisma.$executeRaw`
+    delete from telemetry_edge_keys where last_seen_at < ${before(settings.oneHourMs + edgeKeyMarginMs)}`;
   const batchIds = await prisma.$executeRaw`
     delete from telemetry_batches where received_at < ${before(settings.batchIdMs)}`;
-  return { tenSecond, oneMinute, fiveMinute, oneHour, batchIds };
+  return { tenSecond, oneMinute, fiveMinute, quarterHour, oneHour, edgeKeys, batchIds };
 }
