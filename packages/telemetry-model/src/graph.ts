@@ -29,7 +29,7 @@ import type {
   ServiceGraph,
 } from "./graph-types";
 import { ISTIO_DEFAULT_BUCKETS_MS } from "./histogram";
-import { histogramQuantile } from "./quantile";
+import { histogramQuantiles } from "./quantile";
 import { RESPONSE_CLASSES, type ResponseCounts } from "./responses";
 
 export type Protocol = "http" | "grpc" | "tcp";
@@ -192,16 +192,19 @@ export function percentilesOf(latency: readonly number[]): LatencyPercentiles {
     cumulative += count;
     return { upperBound: ISTIO_DEFAULT_BUCKETS_MS[index] ?? Number.POSITIVE_INFINITY, count: cumulative };
   });
-  const at = (q: number): Percentile | null => {
-    if (cumulative <= 0) return null;
-    const result = histogramQuantile(q, samples);
-    if (!Number.isFinite(result.value) || !result.bucket) return null;
-    // JSON has no Infinity: an estimate in the +Inf bucket reports Number.MAX_VALUE as its upper bound.
-    const upperMs = Number.isFinite(result.bucket.upper) ? result.bucket.upper : Number.MAX_VALUE;
-    return { valueMs: result.value, bucket: { lowerMs: result.bucket.lower, upperMs } };
-  };
-  return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };
+  if (cumulative <= 0) return { p50: null, p95: null, p99: null };
+  const [p50, p95, p99] = histogramQuantiles(percentileQuantiles, samples).map(
+    (result): Percentile | null => {
+      if (!Number.isFinite(result.value) || !result.bucket) return null;
+      // JSON has no Infinity: an estimate in the +Inf bucket reports Number.MAX_VALUE as its upper bound.
+      const upperMs = Number.isFinite(result.bucket.upper) ? result.bucket.upper : Number.MAX_VALUE;
+      return { valueMs: result.value, bucket: { lowerMs: result.bucket.lower, upperMs } };
+    },
+  );
+  return { p50: p50 ?? null, p95: p95 ?? null, p99: p99 ?? null };
 }
+
+const percentileQuantiles = [0.5, 0.95, 0.99];
 
 const noBadges = (): NodeBadges => ({
   hasNoSidecar: false,

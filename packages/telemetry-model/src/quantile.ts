@@ -45,33 +45,63 @@ export function histogramQuantile(
   samples: readonly BucketSample[],
   options: QuantileOptions = {},
 ): QuantileResult {
-  const noEstimate = (value: number): QuantileResult => ({
-    value,
-    bucket: undefined,
-    isForcedMonotonic: false,
-    isPrecisionFixed: false,
-  });
-  if (Number.isNaN(q)) return noEstimate(Number.NaN);
-  if (q < 0) return noEstimate(Number.NEGATIVE_INFINITY);
-  if (q > 1) return noEstimate(Number.POSITIVE_INFINITY);
-  if (samples.length === 0) return noEstimate(Number.NaN);
+  return histogramQuantiles([q], samples, options)[0] ?? noEstimate(Number.NaN);
+}
+
+function noEstimate(value: number): QuantileResult {
+  return { value, bucket: undefined, isForcedMonotonic: false, isPrecisionFixed: false };
+}
+
+/**
+ * `histogramQuantile` for several quantiles of one histogram, in the order asked: the buckets are
+ * sorted, coalesced and made monotonic once (a graph asks p50, p95 and p99 of thousands of edges).
+ */
+export function histogramQuantiles(
+  qs: readonly number[],
+  samples: readonly BucketSample[],
+  options: QuantileOptions = {},
+): QuantileResult[] {
+  const prepared = prepareBuckets(samples, options);
+  return qs.map((q) => quantileOfPrepared(q, prepared));
+}
+
+interface PreparedBuckets {
+  /** Sorted, coalesced, monotonic; undefined when Prometheus gives NaN whatever q is. */
+  buckets: MutableBucket[] | undefined;
+  isForcedMonotonic: boolean;
+  isPrecisionFixed: boolean;
+}
+
+function prepareBuckets(samples: readonly BucketSample[], options: QuantileOptions): PreparedBuckets {
+  const none = { buckets: undefined, isForcedMonotonic: false, isPrecisionFixed: false };
+  if (samples.length === 0) return none;
   // Copy: Prometheus sorts and rewrites its slice in place; callers keep theirs intact.
   const buckets = samples
     .map((sample) => ({ upperBound: sample.upperBound, count: sample.count }))
     .sort((a, b) => a.upperBound - b.upperBound);
   const highest = buckets[buckets.length - 1];
-  if (highest === undefined || highest.upperBound !== Number.POSITIVE_INFINITY) return noEstimate(Number.NaN);
-
+  if (highest === undefined || highest.upperBound !== Number.POSITIVE_INFINITY) return none;
   const coalesced = coalesce(buckets);
   const tolerance = options.smallDeltaTolerance ?? DEFAULT_TOLERANCE;
   const isPrecisionFixed = tolerance > 0 && correctPrecisionErrors(coalesced, tolerance);
   const isForcedMonotonic = ensureMonotonic(coalesced);
+  if (coalesced.length < 2) return none;
+  if ((coalesced[coalesced.length - 1]?.count ?? 0) === 0) return none;
+  return { buckets: coalesced, isForcedMonotonic, isPrecisionFixed };
+}
 
-  if (coalesced.length < 2) return noEstimate(Number.NaN);
+function quantileOfPrepared(q: number, prepared: PreparedBuckets): QuantileResult {
+  if (Number.isNaN(q)) return noEstimate(Number.NaN);
+  if (q < 0) return noEstimate(Number.NEGATIVE_INFINITY);
+  if (q > 1) return noEstimate(Number.POSITIVE_INFINITY);
+  const coalesced = prepared.buckets;
+  if (coalesced === undefined) return noEstimate(Number.NaN);
   const observations = coalesced[coalesced.length - 1]?.count ?? 0;
-  if (observations === 0) return noEstimate(Number.NaN);
   let rank = q * observations;
-  const flags = { isForcedMonotonic, isPrecisionFixed };
+  const flags = {
+    isForcedMonotonic: prepared.isForcedMonotonic,
+    isPrecisionFixed: prepared.isPrecisionFixed,
+  };
 
   // sort.Search over all but the +Inf bucket: the smallest index whose count >= rank, or n-1.
   const searchLength = coalesced.length - 1;
