@@ -95,7 +95,7 @@ export interface BadgeSources {
 }
 
 /** Totals of one edge (after choosing reporters), summable. */
-interface Totals {
+export interface Totals {
   responses: ResponseCounts;
   latency: number[];
   latencySumMs: number;
@@ -106,9 +106,11 @@ interface Totals {
   tcpBytes: number;
 }
 
+const noLatency: readonly number[] = new Array<number>(ISTIO_DEFAULT_BUCKETS_MS.length + 1).fill(0);
+
 const emptyTotals = (): Totals => ({
   responses: { "1xx": 0, "2xx": 0, "3xx": 0, "4xx": 0, "5xx": 0, other: 0 },
-  latency: new Array<number>(ISTIO_DEFAULT_BUCKETS_MS.length + 1).fill(0),
+  latency: noLatency.slice(),
   latencySumMs: 0,
   mtls: 0,
   securedTotal: 0,
@@ -187,11 +189,15 @@ export function resolveReporters(rows: readonly EdgeTotalsRow[]): ResolvedEdge[]
 
 /** p50/p95/p99 of per-bucket counts over ISTIO_DEFAULT_BUCKETS_MS (+Inf last); null without data. */
 export function percentilesOf(latency: readonly number[]): LatencyPercentiles {
+  // One samples array reused by every call (histogramQuantiles copies what it keeps): a graph asks
+  // this of thousands of edges.
   let cumulative = 0;
-  const samples = latency.map((count, index) => {
-    cumulative += count;
-    return { upperBound: ISTIO_DEFAULT_BUCKETS_MS[index] ?? Number.POSITIVE_INFINITY, count: cumulative };
-  });
+  for (let index = 0; index < latencySamples.length; index++) {
+    cumulative += latency[index] ?? 0;
+    const sample = latencySamples[index];
+    if (sample) sample.count = cumulative;
+  }
+  const samples = latencySamples;
   if (cumulative <= 0) return { p50: null, p95: null, p99: null };
   const [p50, p95, p99] = histogramQuantiles(percentileQuantiles, samples).map(
     (result): Percentile | null => {
@@ -205,6 +211,10 @@ export function percentilesOf(latency: readonly number[]): LatencyPercentiles {
 }
 
 const percentileQuantiles = [0.5, 0.95, 0.99];
+const latencySamples = [...ISTIO_DEFAULT_BUCKETS_MS, Number.POSITIVE_INFINITY].map((upperBound) => ({
+  upperBound,
+  count: 0,
+}));
 
 const noBadges = (): NodeBadges => ({
   hasNoSidecar: false,
@@ -225,8 +235,20 @@ interface NodeAccumulator {
  * The graph of a range from the range's edge totals. `rangeSeconds` divides totals into rates;
  * `resolutionSeconds` is reported as is.
  */
-export function buildServiceGraph(options: {
-  rows: readonly EdgeTotalsRow[];
+export function buildServiceGraph(
+  options: Omit<Parameters<typeof buildServiceGraphFromResolved>[0], "edges"> & {
+    rows: readonly EdgeTotalsRow[];
+  },
+): ServiceGraph {
+  return buildServiceGraphFromResolved({ ...options, edges: resolveReporters(options.rows) });
+}
+
+/**
+ * `buildServiceGraph` from edges whose reporters are already chosen (the API chooses them in SQL,
+ * by the same rule as `resolveReporters`, to hand over half the rows).
+ */
+export function buildServiceGraphFromResolved(options: {
+  edges: readonly ResolvedEdge[];
   range: { start: number; end: number };
   resolutionSeconds: number;
   badges?: BadgeSources;
@@ -280,7 +302,7 @@ export function buildServiceGraph(options: {
       };
     });
 
-  for (const resolved of resolveReporters(options.rows)) {
+  for (const resolved of options.edges) {
     const { source, destination, protocol, totals } = resolved;
     const serviceId = serviceNodeId(destination.cluster, destination.namespace, destination.service);
     const service = node(serviceId, () => {

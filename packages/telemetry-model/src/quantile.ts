@@ -75,10 +75,10 @@ interface PreparedBuckets {
 function prepareBuckets(samples: readonly BucketSample[], options: QuantileOptions): PreparedBuckets {
   const none = { buckets: undefined, isForcedMonotonic: false, isPrecisionFixed: false };
   if (samples.length === 0) return none;
-  // Copy: Prometheus sorts and rewrites its slice in place; callers keep theirs intact.
-  const buckets = samples
-    .map((sample) => ({ upperBound: sample.upperBound, count: sample.count }))
-    .sort((a, b) => a.upperBound - b.upperBound);
+  // Copy: Prometheus sorts and rewrites its slice in place; callers keep theirs intact. Samples
+  // already in order (Istio's fixed layout) skip the sort.
+  const buckets = samples.map((sample) => ({ upperBound: sample.upperBound, count: sample.count }));
+  if (!isSortedByUpperBound(buckets)) buckets.sort((a, b) => a.upperBound - b.upperBound);
   const highest = buckets[buckets.length - 1];
   if (highest === undefined || highest.upperBound !== Number.POSITIVE_INFINITY) return none;
   const coalesced = coalesce(buckets);
@@ -88,6 +88,12 @@ function prepareBuckets(samples: readonly BucketSample[], options: QuantileOptio
   if (coalesced.length < 2) return none;
   if ((coalesced[coalesced.length - 1]?.count ?? 0) === 0) return none;
   return { buckets: coalesced, isForcedMonotonic, isPrecisionFixed };
+}
+
+function isSortedByUpperBound(buckets: readonly MutableBucket[]): boolean {
+  for (let index = 1; index < buckets.length; index++)
+    if ((buckets[index - 1]?.upperBound ?? 0) > (buckets[index]?.upperBound ?? 0)) return false;
+  return true;
 }
 
 function quantileOfPrepared(q: number, prepared: PreparedBuckets): QuantileResult {
@@ -151,15 +157,19 @@ interface MutableBucket {
   count: number;
 }
 
-/** Buckets with the same upper bound (e.g. `le="0.2"` and `le="2e-1"`) are one bucket: sum them. */
+/**
+ * Buckets with the same upper bound (e.g. `le="0.2"` and `le="2e-1"`) are one bucket: sum them.
+ * Rewrites the caller's (already copied) buckets; the common case, no equal bounds, allocates nothing.
+ */
 function coalesce(sorted: MutableBucket[]): MutableBucket[] {
-  const result: MutableBucket[] = [];
+  let kept = 0;
   for (const bucket of sorted) {
-    const last = result[result.length - 1];
+    const last = kept > 0 ? sorted[kept - 1] : undefined;
     if (last !== undefined && last.upperBound === bucket.upperBound) last.count += bucket.count;
-    else result.push({ ...bucket });
+    else sorted[kept++] = bucket;
   }
-  return result;
+  sorted.length = kept;
+  return sorted;
 }
 
 /** Prometheus' `correctPrecisionErrors`: compares against the last count it kept, not the last seen. */

@@ -6,8 +6,9 @@ import { Prisma } from "@switchyard/db/generated/prisma/client";
 import {
   type BadgeSources,
   buildSeries,
-  buildServiceGraph,
+  buildServiceGraphFromResolved,
   type EdgeTotalsRow,
+  type ResolvedEdge,
   type SeriesTarget,
   seriesTargetOf,
   serviceFeaturesOf,
@@ -21,6 +22,7 @@ import {
   latencyColumns,
   type Resolution,
   resolutions,
+  responseColumns,
   valueColumns,
 } from "./columns";
 import { readRollupWatermarks } from "./rollup";
@@ -55,6 +57,77 @@ const summedValues = Prisma.raw(valueColumns.map((c) => `s.${c}`).join(", "));
 
 type StoredGroup = Record<(typeof labelColumns)[number], string> &
   Record<string, number | string> & { cluster_id: string; bucket?: Date };
+
+/** An edge with versions (resolveReporters' key), its reporters chosen in SQL. */
+const fineKey = Prisma.raw(
+  "protocol, src_cluster, src_namespace, src_workload, dst_cluster, dst_namespace, dst_service, dst_workload",
+);
+const countedColumns = [...responseColumns, ...latencyColumns, "latency_sum_ms", "tcp_connections_opened"];
+const countedSums = Prisma.raw(
+  [
+    ...countedColumns.map((c) => `coalesce(sum(${c}) filter (where is_counted), 0)::float8 as ${c}`),
+    "coalesce(sum(tcp_sent_bytes + tcp_received_bytes) filter (where is_counted), 0)::float8 as tcp_bytes",
+  ].join(", "),
+);
+const requestsSum = Prisma.raw(responseColumns.join(" + "));
+
+type ResolvedGroup = Record<
+  | "protocol"
+  | "src_cluster"
+  | "src_namespace"
+  | "src_workload"
+  | "src_app"
+  | "src_version"
+  | "dst_cluster"
+  | "dst_namespace"
+  | "dst_service"
+  | "dst_workload"
+  | "dst_app"
+  | "dst_version",
+  string
+> &
+  Record<string, number | string | null> & {
+    source_reporter: string | null;
+    destination_reporter: string | null;
+  };
+
+function resolvedEdgeOf(group: ResolvedGroup): ResolvedEdge {
+  const n = (column: string) => Number(group[column] ?? 0);
+  return {
+    protocol: group.protocol === "tcp" ? "tcp" : group.protocol === "grpc" ? "grpc" : "http",
+    source: {
+      cluster: group.src_cluster,
+      namespace: group.src_namespace,
+      workload: group.src_workload,
+      app: group.src_app,
+      version: group.src_version,
+    },
+    destination: {
+      cluster: group.dst_cluster,
+      namespace: group.dst_namespace,
+      service: group.dst_service,
+      workload: group.dst_workload,
+      app: group.dst_app,
+      version: group.dst_version,
+    },
+    totals: {
+      responses: {
+        "1xx": n("r1xx"),
+        "2xx": n("r2xx"),
+        "3xx": n("r3xx"),
+        "4xx": n("r4xx"),
+        "5xx": n("r5xx"),
+        other: n("r_other"),
+      },
+      latency: latencyColumns.map(n),
+      latencySumMs: n("latency_sum_ms"),
+      mtls: n("mtls"),
+      securedTotal: n("secured_total"),
+      tcpConnections: n("tcp_connections_opened"),
+      tcpBytes: n("tcp_bytes"),
+    },
+  };
+}
 
 /** A stretch of a range and the table it is read from. */
 export interface RangePart {
@@ -217,19 +290,41 @@ export async function getServiceGraph(options: {
     scope.clusters || scope.namespaces
       ? keysWhere(organizationId, Prisma.sql`(${sideInScope("src")}) or (${sideInScope("dst")})`)
       : Prisma.empty;
-  const groups = await withAggregateSettings(
+  const resolved = await withAggregateSettings(
     prisma,
-    (db) => db.$queryRaw<StoredGroup[]>`
-      select s.cluster_id, ${keyLabels}, ${summedValues}
-      from (
+    (db) => db.$queryRaw<ResolvedGroup[]>`
+      with sums as (
         select cluster_id, edge_key, ${sums} from (${source}) e ${scopeFilter}
         group by cluster_id, edge_key
-      ) s
-      join telemetry_edge_keys k on k.organization_id = ${organizationId} and k.edge_key = s.edge_key`,
+      ), labelled as (
+        select s.*, ${keyLabels},
+          -- resolveReporters' rule (telemetry-model/graph.ts): counts from the source reports of
+          -- an edge with versions when there are any, else from its destination reports.
+          k.reporter = 'source' or not bool_or(k.reporter = 'source') over (partition by ${fineKey}) as is_counted
+        from sums s
+        join telemetry_edge_keys k on k.organization_id = ${organizationId} and k.edge_key = s.edge_key
+      )
+      select ${fineKey},
+        min(src_app) filter (where is_counted) as src_app, min(src_version) filter (where is_counted) as src_version,
+        min(dst_app) filter (where is_counted) as dst_app, min(dst_version) filter (where is_counted) as dst_version,
+        ${countedSums},
+        coalesce(sum(mtls_requests) filter (where reporter = 'destination'), 0)::float8 as mtls,
+        coalesce(sum(case when protocol = 'tcp' then tcp_connections_opened else ${requestsSum} end)
+          filter (where reporter = 'destination'), 0)::float8 as secured_total,
+        min(cluster_id) filter (where reporter = 'source') as source_reporter,
+        min(cluster_id) filter (where reporter = 'destination') as destination_reporter
+      from labelled
+      group by ${fineKey}`,
   );
-  const rows = groups.map(rowOf);
-  const badges = await loadBadges({ prisma, organizationId, groups });
-  return buildServiceGraph({ rows, range: { start, end }, resolutionSeconds: resolution, badges, scope });
+  const edges = resolved.map(resolvedEdgeOf);
+  const badges = await loadBadges({ prisma, organizationId, resolved });
+  return buildServiceGraphFromResolved({
+    edges,
+    range: { start, end },
+    resolutionSeconds: resolution,
+    badges,
+    scope,
+  });
 }
 
 /**
@@ -241,7 +336,7 @@ export async function getServiceGraph(options: {
 async function loadBadges(options: {
   prisma: PrismaClient;
   organizationId: string;
-  groups: readonly StoredGroup[];
+  resolved: readonly ResolvedGroup[];
 }): Promise<BadgeSources> {
   const { prisma, organizationId } = options;
   const clusters = await prisma.cluster.findMany({
@@ -249,8 +344,10 @@ async function loadBadges(options: {
     select: { id: true, name: true },
   });
   const labelOf = new Map<string, string>(clusters.map((c) => [c.id, c.name]));
-  for (const group of options.groups)
-    labelOf.set(group.cluster_id, group.reporter === "source" ? group.src_cluster : group.dst_cluster);
+  for (const group of options.resolved) {
+    if (group.source_reporter) labelOf.set(group.source_reporter, group.src_cluster);
+    if (group.destination_reporter) labelOf.set(group.destination_reporter, group.dst_cluster);
+  }
   const ids = clusters.map((c) => c.id);
   if (ids.length === 0) return {};
   const withoutSidecar = await prisma.$queryRaw<{ clusterId: string; namespace: string; name: string }[]>`
