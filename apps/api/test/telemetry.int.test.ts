@@ -2,6 +2,16 @@
 // isolation by credential), rollups and retention, and graph.get / graph.series against totals
 // computed here, independently, from the batches that were sent.
 import type { TelemetryEdgeSample } from "@switchyard/agent-protocol/v1";
+import {
+  aggregateByNamespace,
+  buildGraphView,
+  expandOverview,
+  limitOverviewEdges,
+  namespaceOfKey,
+  overviewAboveNodes,
+  overviewEdgeLimit,
+} from "@switchyard/telemetry-model/graph-aggregate";
+import type { ServiceGraph } from "@switchyard/telemetry-model/graph-types";
 import { ISTIO_DEFAULT_BUCKETS_MS } from "@switchyard/telemetry-model/histogram";
 import { histogramQuantile } from "@switchyard/telemetry-model/quantile";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -569,6 +579,57 @@ describe("graph.get and graph.series", () => {
     await rollupTelemetry({ prisma: services.prisma, now: new Date(now) });
     const kept = await org.caller.graph.get({ orgSlug: org.orgSlug, ...range });
     expect(total(kept) * rangeSeconds).toBeCloseTo(total(seen) * rangeSeconds, 3);
+  });
+
+  it("opens a big mesh on the namespace overview, whose namespaces expand from graph.get scoped to each", async () => {
+    const org = await orgWithClusters("tele-overview", ["c0", "c1"]);
+    const end = Math.floor(Date.now() / 10_000) * 10_000;
+    // 2 clusters × 4 namespaces × 40 workloads (30 services): ≈ 560 nodes, over the overview's 300.
+    const big = { ...mesh, namespacesPerCluster: 4, workloadsPerNamespace: 40, edgesPerNode: 2 };
+    await ingestAll(
+      org.organizationId,
+      org.clusters,
+      syntheticMeshBatches({ ...big, windowEnd: end, seed: "big" }),
+    );
+    const range = { start: end - 300_000, end };
+    const full = await org.caller.graph.get({ orgSlug: org.orgSlug, ...range });
+    expect(full.nodes.length).toBeGreaterThan(overviewAboveNodes);
+    const opened = await org.caller.graph.overview({ orgSlug: org.orgSlug, ...range });
+    if (opened.mode !== "overview") throw new Error(`expected the overview, got ${opened.mode}`);
+    expect(opened.nodeCount).toBe(full.nodes.length);
+    expect(opened.view).toEqual(limitOverviewEdges(aggregateByNamespace(full), overviewEdgeLimit).view);
+    const namespaces = opened.view.nodes.filter((node) => node.kind === "namespace");
+    expect(namespaces).toHaveLength(8);
+    // Expanding two namespaces from their scoped graphs gives the view of the whole graph.
+    const keys = ["c0|ns0", "c1|ns2"];
+    const scoped = new Map<string, ServiceGraph>();
+    for (const key of keys) {
+      const { cluster, namespace } = namespaceOfKey(key);
+      scoped.set(
+        key,
+        await org.caller.graph.get({
+          orgSlug: org.orgSlug,
+          ...range,
+          clusters: [cluster],
+          namespaces: [namespace],
+        }),
+      );
+    }
+    const byId = <T extends { id: string }>(items: readonly T[]) =>
+      [...items].sort((a, b) => a.id.localeCompare(b.id));
+    const expanded = expandOverview(opened.view, scoped);
+    const expected = buildGraphView(full, { expanded: new Set(keys) });
+    expect(byId(expanded.nodes)).toEqual(byId(expected.nodes));
+    expect(byId(expanded.edges)).toEqual(byId(expected.edges));
+    // A small mesh comes whole.
+    const small = await orgWithClusters("tele-overview-small", ["c0", "c1"]);
+    await ingestAll(
+      small.organizationId,
+      small.clusters,
+      syntheticMeshBatches({ ...mesh, windowEnd: end, seed: "small" }),
+    );
+    const whole = await small.caller.graph.overview({ orgSlug: small.orgSlug, ...range });
+    expect(whole.mode).toBe("graph");
   });
 
   it("is empty for an organization without telemetry", async () => {

@@ -5,6 +5,7 @@ import {
   collapseNamespace,
   combinedMtlsShare,
   expandNamespace,
+  expandOverview,
   limitOverviewEdges,
   mtlsCoverage,
   namespaceKeys,
@@ -282,5 +283,89 @@ describe("limitOverviewEdges", () => {
     expect(limitOverviewEdges(overview, 10)).toEqual({ view: overview, hiddenEdgeCount: 0 });
     const expanded = buildGraphView(graph, { expanded: new Set(["east|shop"]) });
     expect(limitOverviewEdges(expanded, 0).view.edges).toHaveLength(expanded.edges.length);
+  });
+});
+
+describe("expandOverview", () => {
+  /** A mesh over 2 clusters × 3 namespaces: each workload calls services in other namespaces. */
+  function mesh(): ServiceGraph {
+    const nodes: GraphNode[] = [node("unknown")];
+    const edges: GraphEdge[] = [];
+    const keys: string[] = [];
+    for (const cluster of ["east", "west"])
+      for (const namespace of ["a", "b", "c"]) {
+        keys.push(`${cluster}|${namespace}`);
+        for (const name of ["api", "db"]) {
+          nodes.push(node(`s|${cluster}|${namespace}|${name}`, { inboundRate: 3 }));
+          nodes.push(node(`w|${cluster}|${namespace}|${name}-v1`, { health: name === "db" ? "degraded" : "healthy" }));
+          edges.push(edge(`s|${cluster}|${namespace}|${name}`, `w|${cluster}|${namespace}|${name}-v1`));
+        }
+      }
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    for (const from of keys)
+      for (const to of keys) {
+        if (from === to || next() < 0.4) continue;
+        edges.push(
+          edge(`w|${from}|api-v1`, `s|${to}|db`, {
+            requestRate: Math.round(next() * 100),
+            errorRate: next() < 0.3 ? 0.25 : 0,
+            latency: { p50: pct(5, 0, 10), p95: pct(20 + next() * 50, 10, 100), p99: null },
+          }),
+        );
+      }
+    edges.push(edge("unknown", "s|east|a|api"), edge("unknown", "s|west|c|api"));
+    return { range: { start: 0, end: 60_000 }, resolutionSeconds: 60, nodes, edges };
+  }
+
+  /** What graph.get scoped to one namespace returns: the edges touching it and their ends. */
+  function scopedTo(graph: ServiceGraph, key: string): ServiceGraph {
+    const inside = new Set(
+      graph.nodes.filter((n) => n.kind !== "unknown" && `${n.cluster}|${n.namespace}` === key).map((n) => n.id),
+    );
+    const edges = graph.edges.filter((e) => inside.has(e.source) || inside.has(e.target));
+    const ends = new Set(edges.flatMap((e) => [e.source, e.target]));
+    // A neighbour shows only its traffic with the scope (as the API's builder does).
+    const nodes = graph.nodes
+      .filter((n) => ends.has(n.id))
+      .map((n) => (inside.has(n.id) ? n : { ...n, inboundRate: -1, health: "idle" as const }));
+    return { ...graph, nodes, edges };
+  }
+
+  const sorted = (view: ReturnType<typeof buildGraphView>) => ({
+    nodes: [...view.nodes].sort((a, b) => a.id.localeCompare(b.id)),
+    edges: [...view.edges].sort((a, b) => a.id.localeCompare(b.id)),
+    expanded: view.expanded,
+  });
+
+  it("gives the view buildGraphView gives from the whole graph, for any namespaces expanded", () => {
+    const graph = mesh();
+    const overview = aggregateByNamespace(graph);
+    const all = namespaceKeys(graph);
+    const choices = [[], ["east|a"], ["west|c", "east|b"], all];
+    for (const keys of choices) {
+      const scoped = new Map(keys.map((key) => [key, scopedTo(graph, key)]));
+      const expected = buildGraphView(graph, { expanded: new Set(keys) });
+      expect(sorted(expandOverview(overview, scoped))).toEqual(sorted(expected));
+    }
+  });
+
+  it("keeps a limited overview's edge choice between collapsed namespaces", () => {
+    const graph = mesh();
+    const { view } = limitOverviewEdges(aggregateByNamespace(graph), 5);
+    const expandedView = expandOverview(view, new Map([["east|a", scopedTo(graph, "east|a")]]));
+    const between = expandedView.edges.filter((e) => e.source.startsWith("n|") && e.target.startsWith("n|"));
+    expect(between.map((e) => e.id).sort()).toEqual(
+      view.edges
+        .filter((e) => !e.source.startsWith("n|east|a") && !e.target.startsWith("n|east|a"))
+        .filter((e) => e.source.startsWith("n|") && e.target.startsWith("n|"))
+        .map((e) => e.id)
+        .sort(),
+    );
+    expect(expandedView.nodes.some((n) => n.id === "s|east|a|api")).toBe(true);
+    expect(expandedView.nodes.some((n) => n.id === "n|east|a")).toBe(false);
   });
 });

@@ -283,6 +283,67 @@ export function collapseNamespace(
   return { expanded: next, view: buildGraphView(graph, { expanded: next }) };
 }
 
+/** Meshes with more nodes than this open on the namespace overview (cytoscape: ~10 s for 5,000). */
+export const overviewAboveNodes = 300;
+
+/**
+ * Edges between collapsed namespaces drawn at most (busiest and failing first): cytoscape spends
+ * about 1 ms per edge on each frame here, and a dense overview has thousands.
+ */
+export const overviewEdgeLimit = 500;
+
+/** A namespace key's cluster and namespace (namespaces are DNS labels: no `|` in them). */
+export function namespaceOfKey(namespaceKey: string): { cluster: string; namespace: string } {
+  const at = namespaceKey.lastIndexOf("|");
+  return { cluster: namespaceKey.slice(0, at), namespace: namespaceKey.slice(at + 1) };
+}
+
+/**
+ * The namespace overview (`aggregateByNamespace`, edges possibly limited) with the namespaces of
+ * `scoped` expanded, each from the graph of that namespace alone (graph.get scoped to its cluster
+ * and namespace: the edges touching it and their nodes). It is the view `buildGraphView` gives from
+ * the whole graph, without the whole graph: a big mesh's page loads the small overview first and
+ * one namespace's graph per expansion.
+ */
+export function expandOverview(overview: GraphView, scoped: ReadonlyMap<string, ServiceGraph>): GraphView {
+  const [first] = scoped.values();
+  if (!first) return overview;
+  // A node's own namespace's graph has all of its traffic; a neighbour's graph only part of it.
+  const nodes = new Map<string, GraphNode>();
+  const edges = new Map<string, GraphEdge>();
+  for (const [key, graph] of scoped) {
+    for (const node of graph.nodes)
+      if (!nodes.has(node.id) || (isAggregatable(node) && namespaceKeyOf(node) === key)) nodes.set(node.id, node);
+    for (const edge of graph.edges) edges.set(edge.id, edge);
+  }
+  const expanded = new Set(scoped.keys());
+  const partial = buildGraphView(
+    { ...first, nodes: [...nodes.values()], edges: [...edges.values()] },
+    { expanded },
+  );
+  const isExpandedNamespaceNode = (id: string) => {
+    const key = namespaceKeyOfNodeId(id);
+    return key !== null && expanded.has(key);
+  };
+  const shownNodes = new Map<string, ViewNode>();
+  // The overview's own nodes (collapsed namespaces, `unknown`) carry whole-mesh figures.
+  for (const node of overview.nodes) if (!isExpandedNamespaceNode(node.id)) shownNodes.set(node.id, node);
+  for (const node of partial.nodes)
+    if (node.kind !== "namespace" && !shownNodes.has(node.id)) shownNodes.set(node.id, node);
+  const shownEdges = new Map<string, ViewEdge>();
+  for (const edge of overview.edges)
+    if (!isExpandedNamespaceNode(edge.source) && !isExpandedNamespaceNode(edge.target))
+      shownEdges.set(edge.id, edge);
+  for (const edge of partial.edges)
+    if (namespaceKeyOfNodeId(edge.source) === null || namespaceKeyOfNodeId(edge.target) === null)
+      shownEdges.set(edge.id, edge);
+  return {
+    nodes: [...shownNodes.values()],
+    edges: [...shownEdges.values()].filter((edge) => shownNodes.has(edge.source) && shownNodes.has(edge.target)),
+    expanded: partial.expanded,
+  };
+}
+
 export interface MtlsCoverageEntry {
   cluster: string;
   /** Absent for a cluster's own entry. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { getSeries, getServiceGraph } from "../telemetry/graph-query";
+import { getGraphOverview, getSeries, getServiceGraph } from "../telemetry/graph-query";
 import { router } from "../trpc/init";
 import { orgProcedure } from "../trpc/procedures";
 
@@ -97,6 +97,61 @@ const graphOutput = z.object({
   ),
 });
 
+const viewBadges = z.object({
+  hasNoSidecar: z.boolean(),
+  hasTrafficSplit: z.boolean(),
+  hasFaultInjection: z.boolean(),
+  hasCircuitBreaker: z.boolean(),
+});
+const overviewOutput = z.discriminatedUnion("mode", [
+  z.object({ mode: z.literal("graph"), graph: graphOutput }),
+  z.object({
+    mode: z.literal("overview"),
+    range: z.object({ start: z.number(), end: z.number() }),
+    resolutionSeconds: z.number(),
+    nodeCount: z.number(),
+    hiddenEdgeCount: z.number(),
+    view: z.object({
+      nodes: z.array(
+        z.object({
+          id: z.string(),
+          kind: z.enum(["service", "workload", "unknown", "namespace"]),
+          cluster: z.string(),
+          namespace: z.string(),
+          name: z.string(),
+          app: z.string().optional(),
+          version: z.string().optional(),
+          health: healthSchema,
+          inboundRate: z.number(),
+          outboundRate: z.number(),
+          errorRate: z.number().nullable(),
+          badges: viewBadges,
+          memberCount: z.number(),
+        }),
+      ),
+      edges: z.array(
+        z.object({
+          id: z.string(),
+          source: z.string(),
+          target: z.string(),
+          protocol: z.enum(["http", "grpc", "tcp", "mixed"]),
+          requestRate: z.number(),
+          errorRate: z.number().nullable(),
+          clientErrorRate: z.number().nullable(),
+          latency: z.object({ p50: percentileSchema, p95: percentileSchema, p99: percentileSchema }),
+          isLatencyWorstOfMembers: z.boolean(),
+          mtlsShare: z.number().nullable(),
+          tcpBytesRate: z.number(),
+          isCrossCluster: z.boolean(),
+          health: healthSchema,
+          memberIds: z.array(z.string()),
+        }),
+      ),
+      expanded: z.array(z.string()),
+    }),
+  }),
+]);
+
 const seriesOutput = z.object({
   resolutionSeconds: z.number(),
   points: z.array(
@@ -129,6 +184,21 @@ export const graphRouter = router({
     .output(graphOutput)
     .query(({ ctx, input }) =>
       getServiceGraph({
+        prisma: ctx.prisma,
+        organizationId: ctx.org.id,
+        range: rangeOf(input),
+        clusters: input.clusters,
+        namespaces: input.namespaces,
+      }),
+    ),
+
+  // What the graph page opens on: the graph when small, else the namespace overview (a node per
+  // namespace, summed edges); namespaces are then expanded with graph.get scoped to each.
+  overview: orgProcedure("viewer")
+    .input(graphInput)
+    .output(overviewOutput)
+    .query(({ ctx, input }) =>
+      getGraphOverview({
         prisma: ctx.prisma,
         organizationId: ctx.org.id,
         range: rangeOf(input),

@@ -13,6 +13,13 @@ import {
   seriesTargetOf,
   serviceFeaturesOf,
 } from "@switchyard/telemetry-model/graph";
+import {
+  aggregateByNamespace,
+  type GraphView,
+  limitOverviewEdges,
+  overviewAboveNodes,
+  overviewEdgeLimit,
+} from "@switchyard/telemetry-model/graph-aggregate";
 import type { SeriesPoint, ServiceGraph } from "@switchyard/telemetry-model/graph-types";
 import { AppError } from "../errors";
 import { findLatestVersions, resourcesOf } from "../policies/desired-config";
@@ -325,6 +332,39 @@ export async function getServiceGraph(options: {
     badges,
     scope,
   });
+}
+
+/**
+ * What the graph page opens on: the whole graph when it is small, else the namespace overview
+ * (edges between namespaces limited to the busiest and failing), computed here from the graph so
+ * the browser receives about a hundred namespaces instead of thousands of nodes; the page then asks
+ * `getServiceGraph` scoped to each namespace it expands.
+ */
+export type GraphOverview =
+  | { mode: "graph"; graph: ServiceGraph }
+  | {
+      mode: "overview";
+      range: ServiceGraph["range"];
+      resolutionSeconds: number;
+      /** Nodes of the whole graph. */
+      nodeCount: number;
+      view: GraphView;
+      /** Edges between namespaces left out of the view (`limitOverviewEdges`). */
+      hiddenEdgeCount: number;
+    };
+
+export async function getGraphOverview(options: Parameters<typeof getServiceGraph>[0]): Promise<GraphOverview> {
+  const graph = await getServiceGraph(options);
+  if (graph.nodes.length <= overviewAboveNodes) return { mode: "graph", graph };
+  const { view, hiddenEdgeCount } = limitOverviewEdges(aggregateByNamespace(graph), overviewEdgeLimit);
+  return {
+    mode: "overview",
+    range: graph.range,
+    resolutionSeconds: graph.resolutionSeconds,
+    nodeCount: graph.nodes.length,
+    view,
+    hiddenEdgeCount,
+  };
 }
 
 /**
