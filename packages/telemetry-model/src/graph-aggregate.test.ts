@@ -297,7 +297,9 @@ describe("expandOverview", () => {
         keys.push(`${cluster}|${namespace}`);
         for (const name of ["api", "db"]) {
           nodes.push(node(`s|${cluster}|${namespace}|${name}`, { inboundRate: 3 }));
-          nodes.push(node(`w|${cluster}|${namespace}|${name}-v1`, { health: name === "db" ? "degraded" : "healthy" }));
+          nodes.push(
+            node(`w|${cluster}|${namespace}|${name}-v1`, { health: name === "db" ? "degraded" : "healthy" }),
+          );
           edges.push(edge(`s|${cluster}|${namespace}|${name}`, `w|${cluster}|${namespace}|${name}-v1`));
         }
       }
@@ -324,7 +326,9 @@ describe("expandOverview", () => {
   /** What graph.get scoped to one namespace returns: the edges touching it and their ends. */
   function scopedTo(graph: ServiceGraph, key: string): ServiceGraph {
     const inside = new Set(
-      graph.nodes.filter((n) => n.kind !== "unknown" && `${n.cluster}|${n.namespace}` === key).map((n) => n.id),
+      graph.nodes
+        .filter((n) => n.kind !== "unknown" && `${n.cluster}|${n.namespace}` === key)
+        .map((n) => n.id),
     );
     const edges = graph.edges.filter((e) => inside.has(e.source) || inside.has(e.target));
     const ends = new Set(edges.flatMap((e) => [e.source, e.target]));

@@ -299,6 +299,25 @@ export function namespaceOfKey(namespaceKey: string): { cluster: string; namespa
 }
 
 /**
+ * Graphs of single namespaces (by namespace key) as one graph. A node's own namespace's graph has
+ * all of its traffic, a neighbour's graph only part of it, so that is the copy kept. Undefined
+ * without graphs.
+ */
+export function unionOfNamespaceGraphs(scoped: ReadonlyMap<string, ServiceGraph>): ServiceGraph | undefined {
+  const [first] = scoped.values();
+  if (!first) return undefined;
+  const nodes = new Map<string, GraphNode>();
+  const edges = new Map<string, GraphEdge>();
+  for (const [key, graph] of scoped) {
+    for (const node of graph.nodes)
+      if (!nodes.has(node.id) || (isAggregatable(node) && namespaceKeyOf(node) === key))
+        nodes.set(node.id, node);
+    for (const edge of graph.edges) edges.set(edge.id, edge);
+  }
+  return { ...first, nodes: [...nodes.values()], edges: [...edges.values()] };
+}
+
+/**
  * The namespace overview (`aggregateByNamespace`, edges possibly limited) with the namespaces of
  * `scoped` expanded, each from the graph of that namespace alone (graph.get scoped to its cluster
  * and namespace: the edges touching it and their nodes). It is the view `buildGraphView` gives from
@@ -306,21 +325,10 @@ export function namespaceOfKey(namespaceKey: string): { cluster: string; namespa
  * one namespace's graph per expansion.
  */
 export function expandOverview(overview: GraphView, scoped: ReadonlyMap<string, ServiceGraph>): GraphView {
-  const [first] = scoped.values();
-  if (!first) return overview;
-  // A node's own namespace's graph has all of its traffic; a neighbour's graph only part of it.
-  const nodes = new Map<string, GraphNode>();
-  const edges = new Map<string, GraphEdge>();
-  for (const [key, graph] of scoped) {
-    for (const node of graph.nodes)
-      if (!nodes.has(node.id) || (isAggregatable(node) && namespaceKeyOf(node) === key)) nodes.set(node.id, node);
-    for (const edge of graph.edges) edges.set(edge.id, edge);
-  }
+  const union = unionOfNamespaceGraphs(scoped);
+  if (!union) return overview;
   const expanded = new Set(scoped.keys());
-  const partial = buildGraphView(
-    { ...first, nodes: [...nodes.values()], edges: [...edges.values()] },
-    { expanded },
-  );
+  const partial = buildGraphView(union, { expanded });
   const isExpandedNamespaceNode = (id: string) => {
     const key = namespaceKeyOfNodeId(id);
     return key !== null && expanded.has(key);
@@ -339,7 +347,9 @@ export function expandOverview(overview: GraphView, scoped: ReadonlyMap<string, 
       shownEdges.set(edge.id, edge);
   return {
     nodes: [...shownNodes.values()],
-    edges: [...shownEdges.values()].filter((edge) => shownNodes.has(edge.source) && shownNodes.has(edge.target)),
+    edges: [...shownEdges.values()].filter(
+      (edge) => shownNodes.has(edge.source) && shownNodes.has(edge.target),
+    ),
     expanded: partial.expanded,
   };
 }

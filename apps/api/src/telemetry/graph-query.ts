@@ -353,7 +353,9 @@ export type GraphOverview =
       hiddenEdgeCount: number;
     };
 
-export async function getGraphOverview(options: Parameters<typeof getServiceGraph>[0]): Promise<GraphOverview> {
+export async function getGraphOverview(
+  options: Parameters<typeof getServiceGraph>[0],
+): Promise<GraphOverview> {
   const graph = await getServiceGraph(options);
   if (graph.nodes.length <= overviewAboveNodes) return { mode: "graph", graph };
   const { view, hiddenEdgeCount } = limitOverviewEdges(aggregateByNamespace(graph), overviewEdgeLimit);

@@ -2,9 +2,12 @@
 
 import {
   buildGraphView,
+  expandOverview,
   limitOverviewEdges,
   namespaceKeyOf,
   namespaceKeys,
+  overviewEdgeLimit,
+  unionOfNamespaceGraphs,
 } from "@switchyard/telemetry-model/graph-aggregate";
 import type { ServiceGraph } from "@switchyard/telemetry-model/graph-types";
 import { Banner } from "@switchyard/ui/banner";
@@ -31,20 +34,11 @@ import {
   timeRanges,
 } from "~/components/graph/graph-format";
 import { GraphLegend } from "~/components/graph/graph-legend";
-import { useServiceGraph } from "~/components/graph/graph-queries";
+import { useGraphOverview, useNamespaceGraphs, useServiceGraph } from "~/components/graph/graph-queries";
 import { GraphSidePanel } from "~/components/graph/graph-side-panel";
 import { OptionSelect } from "~/components/graph/option-select";
 import { messageOf } from "~/lib/api-errors";
 import { GraphTabs } from "./graph-tabs";
-
-/** Above this many nodes the graph opens on the namespace overview (cytoscape: ~10 s for 5,000). */
-export const aggregateAboveNodes = 300;
-
-/**
- * Edges between collapsed namespaces drawn at most (busiest and failing first): cytoscape spends
- * about 1 ms per edge on each frame here, and a dense overview has thousands.
- */
-export const overviewEdgeLimit = 500;
 
 type Expansion = { mode: "all" } | { mode: "some"; keys: ReadonlySet<string> };
 
@@ -52,8 +46,10 @@ function matches(text: string, needle: string): boolean {
   return text.toLowerCase().includes(needle.toLowerCase());
 }
 
-/** Hides matching nodes (by name, namespace or id) and the edges touching them. */
-function withoutHidden(graph: ServiceGraph, needle: string): ServiceGraph {
+/** Hides matching nodes (by name, namespace or id) and the edges touching them, of a graph or a view. */
+function withoutHidden<
+  T extends { nodes: { id: string; name: string }[]; edges: { source: string; target: string }[] },
+>(graph: T, needle: string): T {
   if (!needle) return graph;
   const hidden = new Set(
     graph.nodes
@@ -82,48 +78,91 @@ export function GraphView({ slug }: { slug: string }) {
   const lastSeconds = secondsOf(range);
   const refetchMs = refreshMsOf(refresh);
 
-  const graphQuery = useServiceGraph({
+  const filters = {
     slug,
     lastSeconds,
     clusters: clusterFilter ? [clusterFilter] : [],
     namespaces: namespaceFilter ? [namespaceFilter] : [],
     refetchMs,
+  };
+  // A big mesh opens on the namespace overview the API computes (about a hundred namespaces instead
+  // of thousands of nodes: docs/graph.md); each expanded namespace is then its own scoped graph.get,
+  // and the whole graph is loaded only when asked for (every node, every edge).
+  const openQuery = useGraphOverview(filters);
+  const opened = openQuery.data;
+  const overview = opened?.mode === "overview" ? opened : null;
+  const [wantsWholeGraph, setWantsWholeGraph] = useState(false);
+  const wholeQuery = useServiceGraph({ ...filters, enabled: overview !== null && wantsWholeGraph });
+  const graph: ServiceGraph | undefined =
+    opened?.mode === "graph" ? opened.graph : wantsWholeGraph ? wholeQuery.data : undefined;
+  const nodeCount = graph ? graph.nodes.length : (overview?.nodeCount ?? 0);
+
+  // The first answer decides the opening view: everything, or the namespace overview of a big mesh.
+  useEffect(() => {
+    if (opened && expansion === null && (opened.mode === "overview" || opened.graph.nodes.length > 0)) {
+      setExpansion(opened.mode === "overview" ? { mode: "some", keys: new Set() } : { mode: "all" });
+    }
+  }, [opened, expansion]);
+
+  const expandedKeys = useMemo(
+    () => (expansion?.mode === "some" ? [...expansion.keys].sort() : []),
+    [expansion],
+  );
+  const namespaceGraphs = useNamespaceGraphs({
+    slug,
+    lastSeconds,
+    namespaceKeys: overview && !graph ? expandedKeys : [],
+    refetchMs,
   });
-  const graph = graphQuery.data;
 
   // Filter choices accumulate over answers, so a filter does not hide the other choices.
   const [seenClusters, setSeenClusters] = useState<string[]>([]);
   const [seenNamespaces, setSeenNamespaces] = useState<string[]>([]);
   useEffect(() => {
-    if (!graph) return;
+    const nodes = graph?.nodes ?? overview?.view.nodes;
+    if (!nodes) return;
     const clusters = new Set(seenClusters);
     const namespaces = new Set(seenNamespaces);
-    for (const node of graph.nodes) {
+    for (const node of nodes) {
       if (node.cluster) clusters.add(node.cluster);
       if (node.namespace) namespaces.add(node.namespace);
     }
     if (clusters.size !== seenClusters.length) setSeenClusters([...clusters].sort());
     if (namespaces.size !== seenNamespaces.length) setSeenNamespaces([...namespaces].sort());
-  }, [graph, seenClusters, seenNamespaces]);
-
-  // The first answer decides the opening view: everything, or the namespace overview of a big mesh.
-  useEffect(() => {
-    if (graph && expansion === null && graph.nodes.length > 0) {
-      setExpansion(
-        graph.nodes.length > aggregateAboveNodes ? { mode: "some", keys: new Set() } : { mode: "all" },
-      );
-    }
-  }, [graph, expansion]);
+  }, [graph, overview, seenClusters, seenNamespaces]);
 
   const shownGraph = useMemo(() => (graph ? withoutHidden(graph, hideText.trim()) : null), [graph, hideText]);
   const [isShowingAllEdges, setIsShowingAllEdges] = useState(false);
   const limited = useMemo(() => {
-    if (!shownGraph || !expansion) return null;
-    const full = buildGraphView(shownGraph, { expanded: expansion.mode === "all" ? "all" : expansion.keys });
-    return limitOverviewEdges(full, isShowingAllEdges ? Number.POSITIVE_INFINITY : overviewEdgeLimit);
-  }, [shownGraph, expansion, isShowingAllEdges]);
+    if (!expansion) return null;
+    if (shownGraph) {
+      const full = buildGraphView(shownGraph, {
+        expanded: expansion.mode === "all" ? "all" : expansion.keys,
+      });
+      return limitOverviewEdges(full, isShowingAllEdges ? Number.POSITIVE_INFINITY : overviewEdgeLimit);
+    }
+    if (!overview) return null;
+    return {
+      view: withoutHidden(expandOverview(overview.view, namespaceGraphs.graphs), hideText.trim()),
+      hiddenEdgeCount: overview.hiddenEdgeCount,
+    };
+  }, [shownGraph, overview, namespaceGraphs.graphs, expansion, isShowingAllEdges, hideText]);
   const view = limited?.view ?? null;
   const hiddenEdgeCount = limited?.hiddenEdgeCount ?? 0;
+  // What the side panel looks nodes and edges up in: the whole graph, or the expanded namespaces'.
+  const panelGraph = useMemo(
+    () =>
+      shownGraph ??
+      (overview
+        ? (unionOfNamespaceGraphs(namespaceGraphs.graphs) ?? {
+            range: overview.range,
+            resolutionSeconds: overview.resolutionSeconds,
+            nodes: [],
+            edges: [],
+          })
+        : null),
+    [shownGraph, overview, namespaceGraphs.graphs],
+  );
 
   const toggleNamespace = useCallback(
     ({ namespaceKey, action }: NamespaceToggle) => {
@@ -154,7 +193,8 @@ export function GraphView({ slug }: { slug: string }) {
     }
     const shown = new Set(view.nodes.map((node) => node.id));
     const ids = new Set<string>();
-    for (const node of shownGraph?.nodes ?? []) {
+    // Without the whole graph, find looks at what is shown: namespaces and expanded nodes.
+    for (const node of shownGraph?.nodes ?? view.nodes) {
       if (!matches(node.name, needle) && !matches(node.id, needle)) continue;
       // A match inside a collapsed namespace lights up the namespace's node.
       ids.add(shown.has(node.id) ? node.id : `n|${namespaceKeyOf(node)}`);
@@ -248,12 +288,13 @@ export function GraphView({ slug }: { slug: string }) {
           aria-label="Hide nodes matching"
           data-test="graph-hide"
         />
-        {graph && graph.nodes.length > 0 ? (
+        {nodeCount > 0 ? (
           <Button
             size="sm"
             variant="ghost"
             onClick={() => {
               setSelection(null);
+              if (isAggregated) setWantsWholeGraph(true);
               setExpansion(isAggregated ? { mode: "all" } : { mode: "some", keys: new Set() });
             }}
             data-test="graph-toggle-overview"
@@ -261,27 +302,31 @@ export function GraphView({ slug }: { slug: string }) {
             {isAggregated ? "Show every node" : "Namespace overview"}
           </Button>
         ) : null}
-        {graphQuery.isFetching && graph ? (
+        {wantsWholeGraph && wholeQuery.isPending ? (
+          <span className="muted" style={{ fontSize: 12 }} data-test="graph-loading-whole">
+            Loading all {nodeCount} nodes…
+          </span>
+        ) : (openQuery.isFetching || namespaceGraphs.isFetching) && opened ? (
           <span className="muted" style={{ fontSize: 12 }}>
             Refreshing…
           </span>
         ) : null}
       </div>
 
-      {graphQuery.isPending ? (
+      {openQuery.isPending ? (
         <div data-test="graph-loading">
           <Skeleton lines={8} height="28px" />
         </div>
-      ) : graphQuery.isError && !graph ? (
+      ) : openQuery.isError && !opened ? (
         <Banner
           tone="error"
           title="The service graph could not be loaded"
-          onRetry={() => graphQuery.refetch()}
+          onRetry={() => openQuery.refetch()}
           data-test="graph-error"
         >
-          {messageOf(graphQuery.error)}
+          {messageOf(openQuery.error)}
         </Banner>
-      ) : !graph || graph.nodes.length === 0 ? (
+      ) : nodeCount === 0 ? (
         <section className="card card--hero">
           <EmptyState
             title="No traffic yet"
@@ -303,9 +348,9 @@ export function GraphView({ slug }: { slug: string }) {
         </section>
       ) : (
         <>
-          {graphQuery.isError ? (
+          {openQuery.isError || wholeQuery.isError ? (
             <Banner tone="warning" data-test="graph-stale">
-              The graph could not be refreshed: {messageOf(graphQuery.error)}
+              The graph could not be refreshed: {messageOf(openQuery.error ?? wholeQuery.error)}
             </Banner>
           ) : null}
           <div className={styles.layout}>
@@ -323,8 +368,8 @@ export function GraphView({ slug }: { slug: string }) {
               ) : null}
               {isAggregated ? (
                 <div className={styles.overlayNote} data-test="graph-aggregated-note">
-                  {graph.nodes.length} nodes, shown by namespace ({view?.expanded.length ?? 0} expanded).
-                  Double-click a namespace to expand it, a box to collapse it.
+                  {nodeCount} nodes, shown by namespace ({view?.expanded.length ?? 0} expanded). Double-click
+                  a namespace to expand it, a box to collapse it.
                   {hiddenEdgeCount > 0 ? (
                     <>
                       {" "}
@@ -332,7 +377,10 @@ export function GraphView({ slug }: { slug: string }) {
                       <button
                         type="button"
                         className="link-button"
-                        onClick={() => setIsShowingAllEdges(true)}
+                        onClick={() => {
+                          setWantsWholeGraph(true);
+                          setIsShowingAllEdges(true);
+                        }}
                         data-test="graph-show-all-edges"
                       >
                         show {hiddenEdgeCount} more
@@ -344,10 +392,10 @@ export function GraphView({ slug }: { slug: string }) {
               ) : null}
               <GraphLegend />
             </div>
-            {selection && view && shownGraph && selectedIsShown ? (
+            {selection && view && panelGraph && selectedIsShown ? (
               <GraphSidePanel
                 slug={slug}
-                graph={shownGraph}
+                graph={panelGraph}
                 view={view}
                 selection={selection}
                 lastSeconds={lastSeconds}
