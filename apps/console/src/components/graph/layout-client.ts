@@ -63,6 +63,26 @@ export class PositionStore {
   }
 }
 
+function startLayoutWorker(): Worker {
+  // This exact `new Worker(new URL(…, import.meta.url))` form is what next build bundles as a worker.
+  return new Worker(new URL("./layout.worker.ts", import.meta.url), { type: "module" });
+}
+
+let preloadedWorker: Worker | null = null;
+
+/**
+ * Starts the layout worker before the first layout is needed (its script loads while the graph's
+ * data is on its way); the next LayoutRunner takes it over.
+ */
+export function preloadLayoutWorker(): void {
+  if (preloadedWorker) return;
+  try {
+    preloadedWorker = startLayoutWorker();
+  } catch {
+    preloadedWorker = null;
+  }
+}
+
 /** Runs layouts in a worker; falls back to the main thread where workers cannot start. */
 export class LayoutRunner {
   private worker: Worker | null = null;
@@ -76,7 +96,8 @@ export class LayoutRunner {
 
   constructor() {
     try {
-      this.worker = new Worker(new URL("./layout.worker.ts", import.meta.url), { type: "module" });
+      this.worker = preloadedWorker ?? startLayoutWorker();
+      preloadedWorker = null;
       this.worker.onmessage = (event: MessageEvent<LayoutResponse>) => {
         this.mode = "worker";
         const request = this.pending.get(event.data.id);

@@ -36,6 +36,7 @@ import {
 import { GraphLegend } from "~/components/graph/graph-legend";
 import { useGraphOverview, useNamespaceGraphs, useServiceGraph } from "~/components/graph/graph-queries";
 import { GraphSidePanel } from "~/components/graph/graph-side-panel";
+import { preloadLayoutWorker } from "~/components/graph/layout-client";
 import { OptionSelect } from "~/components/graph/option-select";
 import { messageOf } from "~/lib/api-errors";
 import { GraphTabs } from "./graph-tabs";
@@ -77,6 +78,13 @@ export function GraphView({ slug }: { slug: string }) {
   const canvasRef = useRef<GraphCanvasHandle>(null);
   const lastSeconds = secondsOf(range);
   const refetchMs = refreshMsOf(refresh);
+
+  // Cytoscape (a 450 kB chunk) and the layout worker load while the graph's data is on its way: the
+  // canvas that uses them mounts only once the data is there.
+  useEffect(() => {
+    void import("cytoscape");
+    preloadLayoutWorker();
+  }, []);
 
   const filters = {
     slug,
