@@ -193,6 +193,31 @@ describe("POST /agent/v1/telemetry", () => {
     const fromB = await agentPost("/agent/v1/telemetry", first.batch, b?.credential);
     expect(fromB.body.isDuplicate).toBe(false);
   });
+
+  it("tells an agent where its own cluster's stored telemetry ends, so a restart resumes there", async () => {
+    const { clusters } = await orgWithClusters("tele-resume", ["c0", "c1"]);
+    const resumeOf = async (credential?: string) => {
+      const response = await fetch(`${api.url}/agent/v1/telemetry/resume`, {
+        headers: credential ? { authorization: `Bearer ${credential}` } : {},
+      });
+      return { status: response.status, body: (await response.json()) as { lastWindowEnd?: number | null } };
+    };
+    const a = clusters.get("c0")?.credential;
+    expect(await resumeOf(a)).toEqual({ status: 200, body: { lastWindowEnd: null } });
+    const end = Math.floor(Date.now() / 10_000) * 10_000;
+    for (const windowEnd of [end - 20_000, end, end - 10_000]) {
+      const [batch] = syntheticMeshBatches({ ...mesh, clusters: 1, windowEnd, seed: "resume" });
+      if (!batch) throw new Error("no batch");
+      expect((await agentPost("/agent/v1/telemetry", batch.batch, a)).status).toBe(200);
+    }
+    expect(await resumeOf(a)).toEqual({ status: 200, body: { lastWindowEnd: end } });
+    // Another cluster sees its own (none), and no credential sees nothing.
+    expect(await resumeOf(clusters.get("c1")?.credential)).toEqual({
+      status: 200,
+      body: { lastWindowEnd: null },
+    });
+    expect((await resumeOf(undefined)).status).toBe(401);
+  });
 });
 
 describe("rollups and retention", () => {

@@ -16,7 +16,7 @@ import { parseLe } from "../src/telemetry/edges";
 import { PrometheusReader } from "../src/telemetry/prometheus-reader";
 import { apiTelemetrySender } from "../src/telemetry/telemetry-client";
 import { TelemetryLoop } from "../src/telemetry/telemetry-loop";
-import { startTelemetryReceiver } from "../src/telemetry/testing-receiver";
+import { startTelemetryReceiver, type TelemetryReceiver } from "../src/telemetry/testing-receiver";
 
 const logger = pino({ level: "silent" });
 const SCRAPE_MS = 1000;
@@ -52,15 +52,11 @@ afterAll(async () => {
   await Promise.all([sim, ...extraClusters].filter(Boolean).map((cluster) => cluster.close()));
 });
 
-/** Runs the whole loop (reader → buffer → API client → receiver) until `windows` are stored. */
-async function shipWindows(
-  windows: number,
-  during?: (stored: number) => Promise<void>,
-): Promise<TelemetryBatch[]> {
-  const receiver = await startTelemetryReceiver("cred-prometheus-test");
+/** A loop reading the test's Prometheus and shipping to `receiver`, as the agent runs it. */
+function loopTo(receiver: TelemetryReceiver): TelemetryLoop {
   const api = new AgentApiClient({ baseUrl: receiver.url });
   api.setCredential("cred-prometheus-test");
-  const loop = new TelemetryLoop({
+  return new TelemetryLoop({
     reader: new PrometheusReader({
       url: prometheus.url,
       intervalMs: 1000,
@@ -72,6 +68,15 @@ async function shipWindows(
     logger,
     backoff: { initialMs: 50, maxMs: 200 },
   });
+}
+
+/** Runs `loop` until `receiver` holds `windows` batches. */
+async function runUntilStored(
+  loop: TelemetryLoop,
+  receiver: TelemetryReceiver,
+  windows: number,
+  during?: (stored: number) => Promise<void>,
+): Promise<void> {
   const running = loop.start();
   try {
     let handled = 0;
@@ -87,8 +92,11 @@ async function shipWindows(
   } finally {
     await loop.stop();
     await running;
-    await receiver.close();
   }
+}
+
+/** The receiver's batches, oldest first, checked contiguous: no gap, no overlap. */
+function contiguousBatches(receiver: TelemetryReceiver): TelemetryBatch[] {
   const batches = [...receiver.stored.values()];
   const sorted = [...batches].sort((a, b) => a.windowStart - b.windowStart);
   expect(sorted.map((b) => b.batchId)).toEqual(batches.map((b) => b.batchId)); // oldest first
@@ -98,6 +106,20 @@ async function shipWindows(
     if (index > 0) expect(batch.windowStart).toBe(sorted[index - 1]?.windowEnd); // no gap, no overlap
   }
   return sorted;
+}
+
+/** Runs the whole loop (reader → buffer → API client → receiver) until `windows` are stored. */
+async function shipWindows(
+  windows: number,
+  during?: (stored: number) => Promise<void>,
+): Promise<TelemetryBatch[]> {
+  const receiver = await startTelemetryReceiver("cred-prometheus-test");
+  try {
+    await runUntilStored(loopTo(receiver), receiver, windows, during);
+    return contiguousBatches(receiver);
+  } finally {
+    await receiver.close();
+  }
 }
 
 const rateOver = (batches: TelemetryBatch[], match: Match, value: (edge: TelemetryEdgeSample) => number) => {
@@ -155,6 +177,28 @@ describe("Prometheus reader on a real Prometheus", () => {
       workload: "details-v1",
       version: "v1",
     });
+  }, 90_000);
+
+  it("an agent restarted after a while resumes where the stored telemetry ends: no gap, the rate holds", async () => {
+    const receiver = await startTelemetryReceiver("cred-prometheus-test");
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 3 * SCRAPE_MS));
+      await runUntilStored(loopTo(receiver), receiver, 3);
+      const beforeRestart = Math.max(...[...receiver.stored.values()].map((batch) => batch.windowEnd));
+      // The agent is down for a while; the mesh's traffic goes on.
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+      await runUntilStored(loopTo(receiver), receiver, 6);
+      const batches = contiguousBatches(receiver);
+      const resumed = batches.find((batch) => batch.windowStart === beforeRestart);
+      expect(resumed?.windowEnd).toBeGreaterThanOrEqual(beforeRestart + 4000);
+      expectRate(
+        rateOver(batches.slice(1), edge("source", "istio-ingressgateway", "productpage"), requestsOf),
+        10,
+        0.2,
+      );
+    } finally {
+      await receiver.close();
+    }
   }, 90_000);
 
   it("a counter reset (the cluster restarted on the same port) neither loses nor inflates the rate", async () => {

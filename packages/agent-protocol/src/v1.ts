@@ -27,6 +27,7 @@ export const agentPaths = {
   desiredConfig: "/agent/v1/desired-config",
   configStatus: "/agent/v1/config-status",
   telemetry: "/agent/v1/telemetry",
+  telemetryResume: "/agent/v1/telemetry/resume",
 } as const;
 
 const kubeName = z.string().min(1).max(253);
@@ -341,6 +342,14 @@ export type TelemetryBatch = z.infer<typeof TelemetryBatch>;
 
 export const TelemetryAck = z.object({ isDuplicate: z.boolean(), storedEdges: z.number().int() });
 export type TelemetryAck = z.infer<typeof TelemetryAck>;
+
+/**
+ * `GET telemetryResume`: where the cluster's stored telemetry ends (the latest `windowEnd` the API
+ * stored for it; null when none is on record). An agent that (re)starts reads from there when its
+ * source keeps history (a Prometheus server), so a restart leaves no gap.
+ */
+export const TelemetryResume = z.object({ lastWindowEnd: z.number().int().nonnegative().nullable() });
+export type TelemetryResume = z.infer<typeof TelemetryResume>;
 
 // ── errors ──────────────────────────────────────────────────────────────────────────────────
 /**

@@ -29,7 +29,7 @@ import { renderInstallManifest } from "../clusters/install-manifest";
 import { applyInventoryBatch } from "../clusters/inventory-sync";
 import { type CompileQueue, enqueueCompile } from "../jobs/compile-job";
 import { findLatestVersionNumber, getDesiredConfig, recordConfigStatus } from "../policies/desired-config";
-import { ingestTelemetryBatch } from "../telemetry/ingest";
+import { findTelemetryResume, ingestTelemetryBatch } from "../telemetry/ingest";
 
 export type AgentRouteOptions = {
   prisma: PrismaClient;
@@ -219,6 +219,12 @@ export function createAgentRoutes(options: AgentRouteOptions) {
           const cluster = await authenticateAgent({ prisma, authorization: req.headers.authorization });
           const report = await parseBody(req, ConfigStatusReport);
           sendJson(res, 200, await recordConfigStatus({ prisma, clusterId: cluster.id, report }));
+          return true;
+        }
+        case `GET ${agentPaths.telemetryResume}`: {
+          // Only the credential's own cluster: where its stored telemetry ends.
+          const cluster = await authenticateAgent({ prisma, authorization: req.headers.authorization });
+          sendJson(res, 200, await findTelemetryResume({ prisma, clusterId: cluster.id }));
           return true;
         }
         case `POST ${agentPaths.telemetry}`: {

@@ -1,7 +1,12 @@
 // Stores one agent telemetry batch: exactly once (by batch id), in one transaction, in one
 // statement however many edges it carries.
 import { createHash } from "node:crypto";
-import type { TelemetryAck, TelemetryBatch, TelemetryEdgeSample } from "@switchyard/agent-protocol/v1";
+import type {
+  TelemetryAck,
+  TelemetryBatch,
+  TelemetryEdgeSample,
+  TelemetryResume,
+} from "@switchyard/agent-protocol/v1";
 import type { PrismaClient } from "@switchyard/db/client";
 import { Prisma } from "@switchyard/db/generated/prisma/client";
 import { conflictTarget, edgeTables, labelColumns, valueColumns } from "./columns";
@@ -196,8 +201,8 @@ export async function ingestTelemetryBatch(options: {
   const bucketStart = new Date(bucketStartOf(batch.windowEnd));
   const statement = (onConflict: Prisma.Sql) => Prisma.sql`
     with batch as (
-      insert into telemetry_batches (cluster_id, batch_id, edge_count, received_at)
-      values (${clusterId}, ${batch.batchId}, ${batch.edges.length}, now())
+      insert into telemetry_batches (cluster_id, batch_id, edge_count, received_at, window_end)
+      values (${clusterId}, ${batch.batchId}, ${batch.edges.length}, now(), ${new Date(batch.windowEnd)})
       on conflict (cluster_id, batch_id) do nothing
       returning 1
     ), keys as (
@@ -241,6 +246,19 @@ export async function ingestTelemetryBatch(options: {
   return result?.is_new
     ? { isDuplicate: false, storedEdges: batch.edges.length }
     : { isDuplicate: true, storedEdges: 0 };
+}
+
+/**
+ * Where the cluster's stored telemetry ends: the latest window end of the batches on record (kept
+ * a day), null when there are none. A restarted agent resumes reading there.
+ */
+export async function findTelemetryResume(options: {
+  prisma: PrismaClient;
+  clusterId: string;
+}): Promise<TelemetryResume> {
+  const [row] = await options.prisma.$queryRaw<{ last: Date | null }[]>`
+    select max(window_end) as last from telemetry_batches where cluster_id = ${options.clusterId}`;
+  return { lastWindowEnd: row?.last ? row.last.getTime() : null };
 }
 
 /** A unique violation of the 10 s table's key (P2002 with a driver adapter; P2010 wraps 23505). */

@@ -20,6 +20,7 @@ import {
   RotateResponse,
   TelemetryAck,
   type TelemetryBatch,
+  TelemetryResume,
 } from "@switchyard/agent-protocol/v1";
 import type { z } from "zod";
 import { AgentApiError, fatalAdvice } from "../errors";
@@ -97,6 +98,15 @@ export class AgentApiClient {
   /** One telemetry batch; a repeat of a stored batch id is acknowledged as a duplicate. */
   sendTelemetry(batch: TelemetryBatch, signal?: AbortSignal): Promise<TelemetryAck> {
     return this.post(agentPaths.telemetry, batch, TelemetryAck, { signal });
+  }
+
+  /** Where the API's stored telemetry of this cluster ends (a restarted agent resumes there). */
+  async telemetryResume(signal?: AbortSignal): Promise<TelemetryResume> {
+    const answer = await this.exchange("GET", agentPaths.telemetryResume, undefined, {
+      isAuthenticated: true,
+      signal,
+    });
+    return this.parse(agentPaths.telemetryResume, answer, TelemetryResume);
   }
 
   /** The protocol defines no answer body for config-status: any 2xx means it was recorded. */

@@ -82,6 +82,27 @@ describe("PrometheusReader", () => {
     expect(calls.at(-1)?.query).toContain("[45000ms]");
   });
 
+  it("resumes where the stored telemetry ends: the first window starts there, at most maxWindowMs back", async () => {
+    const reader = () =>
+      new PrometheusReader({
+        url: "http://prom:9090",
+        intervalMs: 10_000,
+        lagMs: 0,
+        scrapeIntervalMs: 1000,
+        maxWindowMs: 600_000,
+        fetch: fakePrometheus([], () => vector([])),
+      });
+    const resumed = reader();
+    resumed.resumeFrom(40_000);
+    expect(await resumed.read(100_000)).toMatchObject({ windowStart: 40_000, windowEnd: 100_000 });
+    // Only before the first read: later it would double-count.
+    resumed.resumeFrom(50_000);
+    expect(await resumed.read(110_000)).toMatchObject({ windowStart: 100_000, windowEnd: 110_000 });
+    const longAgo = reader();
+    longAgo.resumeFrom(0);
+    expect(await longAgo.read(1_000_000)).toMatchObject({ windowStart: 400_000, windowEnd: 1_000_000 });
+  });
+
   it("commits nothing on failure: the next window starts at the last committed end", async () => {
     let isDown = false;
     const reader = new PrometheusReader({

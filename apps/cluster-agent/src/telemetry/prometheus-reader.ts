@@ -111,6 +111,11 @@ export class PrometheusReader implements TelemetryReader {
     return this.options.lagMs ?? this.options.scrapeIntervalMs ?? 15_000;
   }
 
+  /** The first read covers `[windowEndMs, end)`, at most `maxWindowMs` of it; later calls do nothing. */
+  resumeFrom(windowEndMs: number): void {
+    if (this.previousEnd === undefined) this.previousEnd = windowEndMs;
+  }
+
   async read(nowMs: number, signal?: AbortSignal): Promise<TelemetryRead | undefined> {
     const { intervalMs } = this.options;
     const end = windowEndOf(nowMs, intervalMs, this.lagMs);

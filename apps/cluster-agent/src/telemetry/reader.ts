@@ -15,4 +15,10 @@ export interface TelemetryReader {
    * then the next read covers the longer window.
    */
   read(nowMs: number, signal?: AbortSignal): Promise<TelemetryRead | undefined>;
+  /**
+   * Before the first read: start the first window at `windowEndMs` (where the API's stored
+   * telemetry ends) instead of one interval back. Only sources that keep history (a Prometheus
+   * server) can; a direct scrape has no baseline from before it started.
+   */
+  resumeFrom?(windowEndMs: number): void;
 }

@@ -102,6 +102,61 @@ describe("TelemetryLoop", () => {
     expect(attempts.slice(2)).toEqual(distinct);
   });
 
+  it("asks where the stored telemetry ends once it has a credential, and starts the reader there", async () => {
+    const resumedAt: number[] = [];
+    let isReady = false;
+    const reader = new (class extends FakeReader {
+      resumeFrom(windowEndMs: number) {
+        resumedAt.push(windowEndMs);
+      }
+    })();
+    const asked: string[] = [];
+    const loop = new TelemetryLoop({
+      reader,
+      intervalMs: 1000,
+      logger,
+      isReady: () => isReady,
+      sender: {
+        send: async () => ack,
+        lastWindowEnd: async () => {
+          asked.push(isReady ? "ready" : "not ready");
+          return 123_000;
+        },
+      },
+    });
+    const running = loop.start();
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(loop.reads).toBe(0); // waiting for the credential, at most one interval
+    isReady = true;
+    await until(() => loop.reads >= 1);
+    await loop.stop();
+    await running;
+    expect(asked).toEqual(["ready"]);
+    expect(resumedAt).toEqual([123_000]);
+  });
+
+  it("reads from now when nothing is on record, or the API cannot say", async () => {
+    for (const answer of [async () => null, async () => Promise.reject(transient())]) {
+      const resumedAt: number[] = [];
+      const reader = new (class extends FakeReader {
+        resumeFrom(windowEndMs: number) {
+          resumedAt.push(windowEndMs);
+        }
+      })();
+      const loop = new TelemetryLoop({
+        reader,
+        intervalMs: 20,
+        logger,
+        sender: { send: async () => ack, lastWindowEnd: answer },
+      });
+      const running = loop.start();
+      await until(() => loop.reads >= 1);
+      await loop.stop();
+      await running;
+      expect(resumedAt).toEqual([]);
+    }
+  });
+
   it("buffers while the agent has no credential yet, then sends everything in order", async () => {
     let isReady = false;
     const sent: TelemetryBatch[] = [];

@@ -84,6 +84,7 @@ export class TelemetryLoop {
 
   private async readLoop(): Promise<void> {
     const signal = this.abort.signal;
+    await this.resume();
     while (!signal.aborted) {
       try {
         await this.readOnce();
@@ -95,6 +96,39 @@ export class TelemetryLoop {
         );
       }
       await sleep(this.delayToNextRead(), signal);
+    }
+  }
+
+  /**
+   * Before the first read, asks the API where this cluster's stored telemetry ends and has the
+   * reader start there, so an agent restart (or crash, with unsent windows in memory) leaves no
+   * gap. Waits at most one interval for the credential; without it, or without an answer, the
+   * first read covers one interval as usual (said in the log).
+   */
+  private async resume(): Promise<void> {
+    const { reader, sender, logger, intervalMs } = this.options;
+    if (!reader.resumeFrom || !sender.lastWindowEnd) return;
+    const signal = this.abort.signal;
+    const now = this.options.now ?? Date.now;
+    const deadline = now() + intervalMs;
+    while (!(this.options.isReady?.() ?? true) && now() < deadline && !signal.aborted)
+      await sleep(100, signal);
+    if (signal.aborted) return;
+    if (!(this.options.isReady?.() ?? true)) {
+      logger.info("no credential within an interval: reading from now, not where the stored telemetry ends");
+      return;
+    }
+    try {
+      const lastWindowEnd = await sender.lastWindowEnd(signal);
+      if (lastWindowEnd === null) return;
+      reader.resumeFrom(lastWindowEnd);
+      logger.info({ lastWindowEnd }, "resuming telemetry where the stored telemetry ends");
+    } catch (error) {
+      if (signal.aborted) return;
+      logger.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        "could not ask where the stored telemetry ends: reading from now",
+      );
     }
   }
 

@@ -1,8 +1,9 @@
 /**
  * For tests: a stand-in for the API's `POST /agent/v1/telemetry` that validates each batch with
  * the protocol's schema, checks the bearer credential, records what arrived (in order, repeats
- * included) and answers `TelemetryAck`, deduplicating by `batchId` as the API must. It can be
- * told to fail the next requests (503) to exercise retries.
+ * included) and answers `TelemetryAck`, deduplicating by `batchId` as the API must; and for
+ * `GET /agent/v1/telemetry/resume`, the latest window end stored. It can be told to fail the next
+ * requests (503) to exercise retries.
  */
 import { createServer, type Server } from "node:http";
 import { agentPaths, TelemetryBatch } from "@switchyard/agent-protocol/v1";
@@ -31,12 +32,18 @@ export async function startTelemetryReceiver(credential: string): Promise<Teleme
     request.on("end", () => {
       const answer = (status: number, body: unknown) =>
         response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
-      if (request.method !== "POST" || request.url !== agentPaths.telemetry) {
+      const isResume = request.method === "GET" && request.url === agentPaths.telemetryResume;
+      if (!isResume && (request.method !== "POST" || request.url !== agentPaths.telemetry)) {
         answer(404, { error: { code: "bad_request", message: "not found", isRetryable: false } });
         return;
       }
       if (request.headers.authorization !== `Bearer ${credential}`) {
         answer(401, { error: { code: "credential_invalid", message: "bad credential", isRetryable: false } });
+        return;
+      }
+      if (isResume) {
+        const ends = [...stored.values()].map((batch) => batch.windowEnd);
+        answer(200, { lastWindowEnd: ends.length > 0 ? Math.max(...ends) : null });
         return;
       }
       let json: unknown;
