@@ -306,6 +306,8 @@ async function main() {
             overviewStart: Math.round(request?.startTime ?? -1),
             overviewResponseStart: Math.round(request?.responseStart ?? -1),
             overviewEnd: Math.round(request?.responseEnd ?? -1),
+            data: at("graph:data"),
+            hydrated: Math.round(performance.getEntriesByType("navigation")[0]?.domContentLoadedEventEnd ?? -1),
             applyStart: at("graph:apply-start"),
             placed: at("graph:placed"),
             applied: at("graph:applied"),

@@ -84,6 +84,9 @@ export function secondsOf(range: TimeRangeId): number {
   return timeRanges.find((entry) => entry.id === range)?.seconds ?? 900;
 }
 
+/** The range the graph page opens on. */
+export const defaultGraphRange: TimeRangeId = "15m";
+
 export function refreshMsOf(refresh: RefreshId): number {
   return refreshIntervals.find((entry) => entry.id === refresh)?.ms ?? 0;
 }
