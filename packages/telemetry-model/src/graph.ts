@@ -225,10 +225,26 @@ const noBadges = (): NodeBadges => ({
 
 const labelOrUndefined = (value: string) => (value === UNKNOWN_LABEL || value === "" ? undefined : value);
 
+/** What a node's figures need of the traffic through it (no histograms: nodes show no latency). */
+interface NodeTraffic {
+  requests: number;
+  serverErrors: number;
+  /** TCP connections plus bytes: only whether there was any. */
+  tcp: number;
+}
+
+const noTraffic = (): NodeTraffic => ({ requests: 0, serverErrors: 0, tcp: 0 });
+
+function addTraffic(target: NodeTraffic, totals: Totals): void {
+  target.requests += requestsOf(totals.responses);
+  target.serverErrors += totals.responses["5xx"];
+  target.tcp += totals.tcpConnections + totals.tcpBytes;
+}
+
 interface NodeAccumulator {
   node: Omit<GraphNode, "health" | "inboundRate" | "outboundRate" | "errorRate">;
-  inbound: Totals;
-  outbound: Totals;
+  inbound: NodeTraffic;
+  outbound: NodeTraffic;
 }
 
 /**
@@ -268,7 +284,7 @@ export function buildServiceGraphFromResolved(options: {
   const node = (id: string, make: () => NodeAccumulator["node"]) => {
     let found = nodes.get(id);
     if (!found) {
-      found = { node: make(), inbound: emptyTotals(), outbound: emptyTotals() };
+      found = { node: make(), inbound: noTraffic(), outbound: noTraffic() };
       nodes.set(id, found);
     }
     return found;
@@ -329,8 +345,8 @@ export function buildServiceGraphFromResolved(options: {
           badges: { ...noBadges(), hasNoSidecar: true },
         }))
       : workloadNode(source.cluster, source.namespace, source.workload, source.app, source.version);
-    addInto(caller.outbound, totals);
-    addInto(service.inbound, totals);
+    addTraffic(caller.outbound, totals);
+    addTraffic(service.inbound, totals);
     addInto(
       edge(caller.node.id, serviceId, protocol, !isUnknownSource && source.cluster !== destination.cluster)
         .totals,
@@ -344,8 +360,8 @@ export function buildServiceGraphFromResolved(options: {
         destination.app,
         destination.version,
       );
-      addInto(service.outbound, totals);
-      addInto(callee.inbound, totals);
+      addTraffic(service.outbound, totals);
+      addTraffic(callee.inbound, totals);
       addInto(edge(serviceId, callee.node.id, protocol, false).totals, totals);
     }
   }
@@ -366,19 +382,14 @@ export function buildServiceGraphFromResolved(options: {
   }
   const graphNodes: GraphNode[] = [];
   for (const { node: base, inbound, outbound } of nodes.values()) {
-    const inboundRequests = requestsOf(inbound.responses);
-    const outboundRequests = requestsOf(outbound.responses);
     // Inbound errors when the node was called; a pure caller is judged by what it got back.
-    const judged = inboundRequests > 0 ? inbound : outbound;
-    const judgedRequests = inboundRequests > 0 ? inboundRequests : outboundRequests;
-    const errorRate = judgedRequests > 0 ? judged.responses["5xx"] / judgedRequests : null;
-    const hasTcp =
-      inbound.tcpConnections + inbound.tcpBytes + outbound.tcpConnections + outbound.tcpBytes > 0;
+    const judged = inbound.requests > 0 ? inbound : outbound;
+    const errorRate = judged.requests > 0 ? judged.serverErrors / judged.requests : null;
     graphNodes.push({
       ...base,
-      health: healthOf(errorRate, hasTcp),
-      inboundRate: inboundRequests / seconds,
-      outboundRate: outboundRequests / seconds,
+      health: healthOf(errorRate, inbound.tcp + outbound.tcp > 0),
+      inboundRate: inbound.requests / seconds,
+      outboundRate: outbound.requests / seconds,
       errorRate,
     });
   }
