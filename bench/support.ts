@@ -34,11 +34,14 @@ export const round2 = (value: number) => Number(value.toFixed(2));
 
 export type BenchApi = { url: string; databaseUrl: string; authSecret: string; stop: () => Promise<void> };
 
+/** A fresh database beside the setup's one (DATABASE_URL, from scripts/env.sh) for one bench run. */
+export function createBenchDatabase(): Promise<string> {
+  return createTestDatabase(process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/switchyard");
+}
+
 /** Starts `apps/api` as its own process on a fresh database; `stop` ends it and drops the database. */
 export async function startBenchApi(env: Record<string, string> = {}): Promise<BenchApi> {
-  const databaseUrl = await createTestDatabase(
-    process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/switchyard",
-  );
+  const databaseUrl = await createBenchDatabase();
   const authSecret = randomBytes(32).toString("hex");
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;

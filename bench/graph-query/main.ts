@@ -9,8 +9,8 @@ import { getServiceGraph } from "../../apps/api/src/telemetry/graph-query";
 import { ingestTelemetryBatch } from "../../apps/api/src/telemetry/ingest";
 import { rollupTelemetry } from "../../apps/api/src/telemetry/rollup";
 import { syntheticMeshBatches } from "../../apps/api/src/telemetry/synthetic-mesh";
-import { createTestDatabase, dropTestDatabase } from "../../packages/db/src/test-database";
-import { quantile, round2 } from "../support";
+import { dropTestDatabase } from "../../packages/db/src/test-database";
+import { createBenchDatabase, quantile, round2 } from "../support";
 
 // 3 clusters × 10 namespaces × 20 workloads (15 services) calling 4 services each.
 const meshShape = {
@@ -24,9 +24,7 @@ const windows = 360;
 const iterations = 100;
 
 async function main() {
-  const databaseUrl = await createTestDatabase(
-    process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/switchyard",
-  );
+  const databaseUrl = await createBenchDatabase();
   const prisma = createPrismaClient({ databaseUrl });
   try {
     const organization = await prisma.organization.create({ data: { name: "Bench", slug: "bench" } });

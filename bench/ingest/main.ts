@@ -15,8 +15,8 @@ import {
   valuesOf,
 } from "../../apps/api/src/telemetry/ingest";
 import { syntheticMeshBatches } from "../../apps/api/src/telemetry/synthetic-mesh";
-import { createTestDatabase, dropTestDatabase } from "../../packages/db/src/test-database";
-import { median, round2 } from "../support";
+import { dropTestDatabase } from "../../packages/db/src/test-database";
+import { createBenchDatabase, median, round2 } from "../support";
 
 const runs = 5;
 const windowsPerRun = 20;
@@ -48,9 +48,7 @@ function copyWithPsql(databaseUrl: string, table: string, tsv: string): Promise<
 }
 
 async function main() {
-  const databaseUrl = await createTestDatabase(
-    process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/switchyard",
-  );
+  const databaseUrl = await createBenchDatabase();
   const prisma = createPrismaClient({ databaseUrl });
   try {
     const organization = await prisma.organization.create({ data: { name: "Bench", slug: "bench" } });

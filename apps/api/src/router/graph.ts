@@ -55,100 +55,76 @@ const percentileSchema = z
   .nullable();
 const healthSchema = z.enum(["healthy", "degraded", "failing", "idle"]);
 
-const graphOutput = z.object({
-  range: z.object({ start: z.number(), end: z.number() }),
-  resolutionSeconds: z.number(),
-  nodes: z.array(
-    z.object({
-      id: z.string(),
-      kind: z.enum(["service", "workload", "unknown"]),
-      cluster: z.string(),
-      namespace: z.string(),
-      name: z.string(),
-      app: z.string().optional(),
-      version: z.string().optional(),
-      health: healthSchema,
-      inboundRate: z.number(),
-      outboundRate: z.number(),
-      errorRate: z.number().nullable(),
-      badges: z.object({
-        hasNoSidecar: z.boolean(),
-        hasTrafficSplit: z.boolean(),
-        hasFaultInjection: z.boolean(),
-        hasCircuitBreaker: z.boolean(),
-      }),
-    }),
-  ),
-  edges: z.array(
-    z.object({
-      id: z.string(),
-      source: z.string(),
-      target: z.string(),
-      protocol: z.enum(["http", "grpc", "tcp"]),
-      requestRate: z.number(),
-      errorRate: z.number().nullable(),
-      clientErrorRate: z.number().nullable(),
-      latency: z.object({ p50: percentileSchema, p95: percentileSchema, p99: percentileSchema }),
-      mtlsShare: z.number().nullable(),
-      tcpBytesRate: z.number(),
-      isCrossCluster: z.boolean(),
-      health: healthSchema,
-    }),
-  ),
-});
-
-const viewBadges = z.object({
+const rangeSchema = z.object({ start: z.number(), end: z.number() });
+const badgesSchema = z.object({
   hasNoSidecar: z.boolean(),
   hasTrafficSplit: z.boolean(),
   hasFaultInjection: z.boolean(),
   hasCircuitBreaker: z.boolean(),
 });
+const nodeSchema = z.object({
+  id: z.string(),
+  kind: z.enum(["service", "workload", "unknown"]),
+  cluster: z.string(),
+  namespace: z.string(),
+  name: z.string(),
+  app: z.string().optional(),
+  version: z.string().optional(),
+  health: healthSchema,
+  inboundRate: z.number(),
+  outboundRate: z.number(),
+  errorRate: z.number().nullable(),
+  badges: badgesSchema,
+});
+const edgeSchema = z.object({
+  id: z.string(),
+  source: z.string(),
+  target: z.string(),
+  protocol: z.enum(["http", "grpc", "tcp"]),
+  requestRate: z.number(),
+  errorRate: z.number().nullable(),
+  clientErrorRate: z.number().nullable(),
+  latency: z.object({ p50: percentileSchema, p95: percentileSchema, p99: percentileSchema }),
+  mtlsShare: z.number().nullable(),
+  tcpBytesRate: z.number(),
+  isCrossCluster: z.boolean(),
+  health: healthSchema,
+});
+
+const graphOutput = z.object({
+  range: rangeSchema,
+  resolutionSeconds: z.number(),
+  nodes: z.array(nodeSchema),
+  edges: z.array(edgeSchema),
+});
+
+/** graph-aggregate's GraphView: graph nodes and edges plus collapsed namespaces and summed edges. */
+const viewSchema = z.object({
+  nodes: z.array(
+    nodeSchema.extend({
+      kind: z.enum(["service", "workload", "unknown", "namespace"]),
+      memberCount: z.number(),
+    }),
+  ),
+  edges: z.array(
+    edgeSchema.extend({
+      protocol: z.enum(["http", "grpc", "tcp", "mixed"]),
+      isLatencyWorstOfMembers: z.boolean(),
+      memberIds: z.array(z.string()),
+    }),
+  ),
+  expanded: z.array(z.string()),
+});
+
 const overviewOutput = z.discriminatedUnion("mode", [
   z.object({ mode: z.literal("graph"), graph: graphOutput }),
   z.object({
     mode: z.literal("overview"),
-    range: z.object({ start: z.number(), end: z.number() }),
+    range: rangeSchema,
     resolutionSeconds: z.number(),
     nodeCount: z.number(),
     hiddenEdgeCount: z.number(),
-    view: z.object({
-      nodes: z.array(
-        z.object({
-          id: z.string(),
-          kind: z.enum(["service", "workload", "unknown", "namespace"]),
-          cluster: z.string(),
-          namespace: z.string(),
-          name: z.string(),
-          app: z.string().optional(),
-          version: z.string().optional(),
-          health: healthSchema,
-          inboundRate: z.number(),
-          outboundRate: z.number(),
-          errorRate: z.number().nullable(),
-          badges: viewBadges,
-          memberCount: z.number(),
-        }),
-      ),
-      edges: z.array(
-        z.object({
-          id: z.string(),
-          source: z.string(),
-          target: z.string(),
-          protocol: z.enum(["http", "grpc", "tcp", "mixed"]),
-          requestRate: z.number(),
-          errorRate: z.number().nullable(),
-          clientErrorRate: z.number().nullable(),
-          latency: z.object({ p50: percentileSchema, p95: percentileSchema, p99: percentileSchema }),
-          isLatencyWorstOfMembers: z.boolean(),
-          mtlsShare: z.number().nullable(),
-          tcpBytesRate: z.number(),
-          isCrossCluster: z.boolean(),
-          health: healthSchema,
-          memberIds: z.array(z.string()),
-        }),
-      ),
-      expanded: z.array(z.string()),
-    }),
+    view: viewSchema,
   }),
 ]);
 

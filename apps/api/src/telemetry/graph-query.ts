@@ -98,8 +98,10 @@ type ResolvedGroup = Record<
     destination_reporter: string | null;
   };
 
-function resolvedEdgeOf(group: ResolvedGroup): ResolvedEdge {
-  const n = (column: string) => Number(group[column] ?? 0);
+/** The labels every summed row carries, read into an edge's protocol and ends. */
+function edgeLabelsOf(
+  group: Record<(typeof labelColumns)[number], string> | ResolvedGroup,
+): Pick<EdgeTotalsRow, "protocol" | "source" | "destination"> {
   return {
     protocol: group.protocol === "tcp" ? "tcp" : group.protocol === "grpc" ? "grpc" : "http",
     source: {
@@ -117,15 +119,27 @@ function resolvedEdgeOf(group: ResolvedGroup): ResolvedEdge {
       app: group.dst_app,
       version: group.dst_version,
     },
+  };
+}
+
+/** The response-class columns of a summed row. */
+function responsesOf(n: (column: string) => number): EdgeTotalsRow["responses"] {
+  return {
+    "1xx": n("r1xx"),
+    "2xx": n("r2xx"),
+    "3xx": n("r3xx"),
+    "4xx": n("r4xx"),
+    "5xx": n("r5xx"),
+    other: n("r_other"),
+  };
+}
+
+function resolvedEdgeOf(group: ResolvedGroup): ResolvedEdge {
+  const n = (column: string) => Number(group[column] ?? 0);
+  return {
+    ...edgeLabelsOf(group),
     totals: {
-      responses: {
-        "1xx": n("r1xx"),
-        "2xx": n("r2xx"),
-        "3xx": n("r3xx"),
-        "4xx": n("r4xx"),
-        "5xx": n("r5xx"),
-        other: n("r_other"),
-      },
+      responses: responsesOf(n),
       latency: latencyColumns.map(n),
       latencySumMs: n("latency_sum_ms"),
       mtls: n("mtls"),
@@ -211,30 +225,8 @@ function rowOf(group: StoredGroup): EdgeTotalsRow {
   const n = (column: string) => Number(group[column] ?? 0);
   return {
     reporter: group.reporter === "destination" ? "destination" : "source",
-    protocol: group.protocol === "tcp" ? "tcp" : group.protocol === "grpc" ? "grpc" : "http",
-    source: {
-      cluster: group.src_cluster,
-      namespace: group.src_namespace,
-      workload: group.src_workload,
-      app: group.src_app,
-      version: group.src_version,
-    },
-    destination: {
-      cluster: group.dst_cluster,
-      namespace: group.dst_namespace,
-      service: group.dst_service,
-      workload: group.dst_workload,
-      app: group.dst_app,
-      version: group.dst_version,
-    },
-    responses: {
-      "1xx": n("r1xx"),
-      "2xx": n("r2xx"),
-      "3xx": n("r3xx"),
-      "4xx": n("r4xx"),
-      "5xx": n("r5xx"),
-      other: n("r_other"),
-    },
+    ...edgeLabelsOf(group),
+    responses: responsesOf(n),
     latencyCounts: latencyColumns.map(n),
     latencySumMs: n("latency_sum_ms"),
     mutualTlsRequests: n("mtls_requests"),

@@ -48,6 +48,9 @@ function matches(text: string, needle: string): boolean {
   return text.toLowerCase().includes(needle.toLowerCase());
 }
 
+/** One empty list, so the namespace queries' combine (and the view built on it) stays put. */
+const noNamespaceKeys: readonly string[] = [];
+
 /** Hides matching nodes (by name, namespace or id) and the edges touching them, of a graph or a view. */
 function withoutHidden<
   T extends { nodes: { id: string; name: string }[]; edges: { source: string; target: string }[] },
@@ -124,7 +127,7 @@ export function GraphView({ slug }: { slug: string }) {
   const namespaceGraphs = useNamespaceGraphs({
     slug,
     lastSeconds,
-    namespaceKeys: overview && !graph ? expandedKeys : [],
+    namespaceKeys: overview && !graph ? expandedKeys : noNamespaceKeys,
     refetchMs,
   });
 
