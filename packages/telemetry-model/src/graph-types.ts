@@ -88,6 +88,8 @@ export interface ServiceGraph {
   resolutionSeconds: number;
   nodes: GraphNode[];
   edges: GraphEdge[];
+  /** ms since the epoch: when the graph was computed, when it was served from a recording. */
+  recordedAt?: number;
 }
 
 /** One point of a node's or an edge's time series. */

@@ -1,11 +1,13 @@
-// The "telemetry" jobs: rollups (10 s → 1 min → 5 min → 15 min → 1 h) and retention, as BullMQ job schedulers
-// (repeatable), one definition beside its handler. Schedulers are upserted by id, so every replica
-// can start them and they still run once per interval; both jobs are idempotent anyway.
+// The "telemetry" jobs: rollups (10 s → 1 min → 5 min → 15 min → 1 h) followed by the graph
+// recordings, and retention, as BullMQ job schedulers (repeatable), one definition beside its
+// handler. Schedulers are upserted by id, so every replica can start them and they still run once
+// per interval; both jobs are idempotent anyway.
 import type { PrismaClient } from "@switchyard/db/client";
 import { type Job, Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { z } from "zod";
+import { recordGraphs } from "../telemetry/graph-query";
 import {
   pruneTelemetry,
   type RetentionSettings,
@@ -36,12 +38,15 @@ export async function handleTelemetryJob(
 ): Promise<unknown> {
   const started = Date.now();
   if (job.name === telemetryJob.rollup.name) {
-    const result = await rollupTelemetry({
+    const rolledUp = await rollupTelemetry({
       prisma: services.prisma,
       settings: options.rollup ?? {},
       retention: options.retention ?? {},
     });
-    services.logger.debug({ ...result, ms: Date.now() - started }, "telemetry rolled up");
+    // After the rollups, so the recordings read the coarsest tables they can.
+    const recorded = await recordGraphs({ prisma: services.prisma });
+    const result = { ...rolledUp, recorded };
+    services.logger.debug({ ...result, ms: Date.now() - started }, "telemetry rolled up and graphs recorded");
     return result;
   }
   if (job.name === telemetryJob.retention.name) {

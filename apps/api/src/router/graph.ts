@@ -91,11 +91,15 @@ const edgeSchema = z.object({
   health: healthSchema,
 });
 
+/** When a graph was served from its recording: when that was computed (ms since the epoch). */
+const recordedAtSchema = z.number().optional();
+
 const graphOutput = z.object({
   range: rangeSchema,
   resolutionSeconds: z.number(),
   nodes: z.array(nodeSchema),
   edges: z.array(edgeSchema),
+  recordedAt: recordedAtSchema,
 });
 
 /** graph-aggregate's GraphView: graph nodes and edges plus collapsed namespaces and summed edges. */
@@ -125,6 +129,7 @@ const overviewOutput = z.discriminatedUnion("mode", [
     nodeCount: z.number(),
     hiddenEdgeCount: z.number(),
     view: viewSchema,
+    recordedAt: recordedAtSchema,
   }),
 ]);
 
@@ -163,6 +168,7 @@ export const graphRouter = router({
         prisma: ctx.prisma,
         organizationId: ctx.org.id,
         range: rangeOf(input),
+        lastSeconds: input.lastSeconds,
         clusters: input.clusters,
         namespaces: input.namespaces,
       }),
@@ -178,6 +184,7 @@ export const graphRouter = router({
         prisma: ctx.prisma,
         organizationId: ctx.org.id,
         range: rangeOf(input),
+        lastSeconds: input.lastSeconds,
         clusters: input.clusters,
         namespaces: input.namespaces,
       }),

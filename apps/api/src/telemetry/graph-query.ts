@@ -32,6 +32,12 @@ import {
   responseColumns,
   valueColumns,
 } from "./columns";
+import {
+  findGraphRecording,
+  findRecordingCuts,
+  recordedGraphRanges,
+  writeGraphRecording,
+} from "./graph-recordings";
 import { readRollupWatermarks } from "./rollup";
 
 /**
@@ -244,19 +250,48 @@ export interface GraphRange {
   end: number;
 }
 
-/**
- * The organization's service graph over a range, optionally only edges touching the given
- * clusters (telemetry cluster names) and namespaces (source or destination side).
- */
-export async function getServiceGraph(options: {
+export interface GraphQuery {
   prisma: PrismaClient;
   organizationId: string;
   range: GraphRange;
+  /**
+   * Set when `range` is the last `lastSeconds` up to now (a live view): such a request is served
+   * from the organization's recording when there is a fresh one (graph-recordings.ts).
+   */
+  lastSeconds?: number | undefined;
   clusters?: readonly string[] | undefined;
   namespaces?: readonly string[] | undefined;
   /** Benchmarks only: read this resolution (and no coarser table) instead of what the range calls for. */
   resolution?: Resolution;
-}): Promise<ServiceGraph> {
+}
+
+/** The recording that may answer a query: only unscoped live views of a recorded range. */
+function recordingFor(options: GraphQuery, part: "graph" | "overview") {
+  const isUnscoped = !options.clusters?.length && !options.namespaces?.length;
+  if (options.lastSeconds === undefined || !isUnscoped || options.resolution !== undefined)
+    return Promise.resolve(undefined);
+  return findGraphRecording({
+    prisma: options.prisma,
+    organizationId: options.organizationId,
+    rangeSeconds: options.lastSeconds,
+    part,
+    now: Date.now(),
+  });
+}
+
+/**
+ * The organization's service graph over a range, optionally only edges touching the given
+ * clusters (telemetry cluster names) and namespaces (source or destination side): its recording
+ * when one answers the query, else computed.
+ */
+export async function getServiceGraph(options: GraphQuery): Promise<ServiceGraph> {
+  const recording = await recordingFor(options, "graph");
+  if (recording) return { ...(JSON.parse(recording.json) as ServiceGraph), recordedAt: recording.recordedAt };
+  return computeServiceGraph(options);
+}
+
+/** The service graph computed from the stored buckets (what `getServiceGraph` does without a recording). */
+export async function computeServiceGraph(options: GraphQuery): Promise<ServiceGraph> {
   const { prisma, organizationId } = options;
   const resolution =
     options.resolution ?? graphResolutionFor((options.range.end - options.range.start) / 1000);
@@ -343,12 +378,27 @@ export type GraphOverview =
       view: GraphView;
       /** Edges between namespaces left out of the view (`limitOverviewEdges`). */
       hiddenEdgeCount: number;
+      /** ms since the epoch: when its recording was computed, when it was served from one. */
+      recordedAt?: number;
     };
 
-export async function getGraphOverview(
-  options: Parameters<typeof getServiceGraph>[0],
-): Promise<GraphOverview> {
-  const graph = await getServiceGraph(options);
+export async function getGraphOverview(options: GraphQuery): Promise<GraphOverview> {
+  const recording = await recordingFor(options, "overview");
+  if (recording?.isOverview)
+    return {
+      ...(JSON.parse(recording.json) as GraphOverview & { mode: "overview" }),
+      recordedAt: recording.recordedAt,
+    };
+  if (recording)
+    return {
+      mode: "graph",
+      graph: { ...(JSON.parse(recording.json) as ServiceGraph), recordedAt: recording.recordedAt },
+    };
+  return overviewOf(await computeServiceGraph(options));
+}
+
+/** What the page opens on for this graph: itself when small, else its namespace overview. */
+export function overviewOf(graph: ServiceGraph): GraphOverview {
   if (graph.nodes.length <= overviewAboveNodes) return { mode: "graph", graph };
   const { view, hiddenEdgeCount } = limitOverviewEdges(aggregateByNamespace(graph), overviewEdgeLimit);
   return {
@@ -359,6 +409,42 @@ export async function getGraphOverview(
     view,
     hiddenEdgeCount,
   };
+}
+
+/**
+ * One run of the recordings (graph-recordings.ts): for every organization with telemetry arriving,
+ * the graph and overview of each recorded range up to its cut, computed as a request would and
+ * stored. Runs after each rollup, so a recording reads the fewest rows.
+ */
+export async function recordGraphs(options: {
+  prisma: PrismaClient;
+  now?: Date;
+}): Promise<{ organizations: number; recordings: number }> {
+  const { prisma } = options;
+  const now = (options.now ?? new Date()).getTime();
+  let recordings = 0;
+  const cuts = await findRecordingCuts(prisma, now);
+  for (const [organizationId, cut] of cuts) {
+    for (const rangeSeconds of recordedGraphRanges) {
+      const graph = await computeServiceGraph({
+        prisma,
+        organizationId,
+        range: { start: cut - rangeSeconds * 1000, end: cut },
+      });
+      const overview = overviewOf(graph);
+      const written = await writeGraphRecording({
+        prisma,
+        organizationId,
+        rangeSeconds,
+        window: graph.range,
+        computedAt: now,
+        graph: JSON.stringify(graph),
+        overview: overview.mode === "overview" ? JSON.stringify(overview) : null,
+      });
+      if (written) recordings++;
+    }
+  }
+  return { organizations: cuts.size, recordings };
 }
 
 /**

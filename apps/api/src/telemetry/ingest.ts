@@ -226,6 +226,12 @@ export async function ingestTelemetryBatch(options: {
       set rolled_up_to = to_timestamp(floor(extract(epoch from ${bucketStart}::timestamptz) / resolution) * resolution),
           updated_at = clock_timestamp()
       where rolled_up_to > ${bucketStart}::timestamptz and exists (select 1 from batch)
+    ), forgotten as (
+      -- The same for the organization's graph recordings: one whose window ends after this bucket
+      -- lacks this batch, so it is deleted and the graph computed on request until the next run.
+      delete from telemetry_graph_recordings
+      where organization_id = ${organizationId} and window_end > ${bucketStart}::timestamptz
+        and exists (select 1 from batch)
     )
     select exists (select 1 from batch) as is_new`;
   // A plain insert first: agents ship windows further apart than a bucket, so a batch's bucket rows

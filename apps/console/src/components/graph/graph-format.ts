@@ -104,3 +104,8 @@ export function servicePageHref(
 ): string {
   return `/o/${encodeURIComponent(slug)}/services/${encodeURIComponent(service.cluster)}/${encodeURIComponent(service.namespace)}/${encodeURIComponent(service.service)}`;
 }
+
+/** Where a graph's data ends, for the toolbar: a recorded graph (docs/telemetry.md) lags by up to a minute. */
+export function dataUntilLabel(end: number): string {
+  return `Data to ${new Date(end).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" })}`;
+}

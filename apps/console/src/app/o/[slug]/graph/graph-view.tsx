@@ -24,6 +24,7 @@ import {
   type NamespaceToggle,
 } from "~/components/graph/graph-canvas";
 import {
+  dataUntilLabel,
   defaultGraphRange,
   type LabelMode,
   labelModes,
@@ -107,6 +108,8 @@ export function GraphView({ slug }: { slug: string }) {
     if (opened && performance.getEntriesByName("graph:data").length === 0) performance.mark("graph:data");
   }, [opened]);
   const overview = opened?.mode === "overview" ? opened : null;
+  // Where the opening data's range ends, and whether it came from the API's recording.
+  const openedData = opened?.mode === "graph" ? opened.graph : (overview ?? undefined);
   const [wantsWholeGraph, setWantsWholeGraph] = useState(false);
   const wholeQuery = useServiceGraph({ ...filters, enabled: overview !== null && wantsWholeGraph });
   const graph: ServiceGraph | undefined =
@@ -325,6 +328,19 @@ export function GraphView({ slug }: { slug: string }) {
         ) : (openQuery.isFetching || namespaceGraphs.isFetching) && opened ? (
           <span className="muted" style={{ fontSize: 12 }}>
             Refreshing…
+          </span>
+        ) : openedData ? (
+          <span
+            className="muted"
+            style={{ fontSize: 12 }}
+            title={
+              openedData.recordedAt
+                ? "From the graph the telemetry job records every 30 s"
+                : "Computed for this request"
+            }
+            data-test="graph-data-until"
+          >
+            {dataUntilLabel(openedData.range.end)}
           </span>
         ) : null}
       </div>
