@@ -372,6 +372,24 @@ async function main() {
       expand.push(
         await page.evaluate(() => performance.getEntriesByName("graph:expand")[0]?.duration ?? Number.NaN),
       );
+      {
+        // Where the expansion's time went (stderr only), ms after the double-click.
+        const stages = await page.evaluate(`(() => {
+          const measure = performance.getEntriesByName("graph:expand")[0];
+          const start = measure?.startTime ?? 0;
+          const last = (name) => Math.round((performance.getEntriesByName(name).at(-1)?.startTime ?? start - 1) - start);
+          const request = performance.getEntriesByType("resource").filter((entry) => entry.name.includes("graph.get")).at(-1);
+          return {
+            requestStart: Math.round((request?.startTime ?? start - 1) - start),
+            responseEnd: Math.round((request?.responseEnd ?? start - 1) - start),
+            applyStart: last("graph:apply-start"),
+            placed: last("graph:placed"),
+            applied: last("graph:applied"),
+            drawn: Math.round(measure?.duration ?? -1),
+          };
+        })()`);
+        log(`run ${run + 1} expand stages (ms from the double-click): ${JSON.stringify(stages)}`);
+      }
 
       // Centre the clicked node (as a user would scroll to it), then let the frame settle.
       const servicePoint = await pointOf(clickTarget.id);

@@ -69,6 +69,8 @@ test("[GRAPH]: see a mesh's services and edges, let auto-refresh update them in 
     expect(drawn.nodes).toContain("cluster|c0");
     expect(drawn.nodes).toContain("cluster|c1");
     await expect(page.getByTestId("graph-legend")).toBeVisible();
+    // The toolbar says where the data ends (a recorded graph lags by up to a minute).
+    await expect(page.getByTestId("graph-data-until")).toContainText("Data to");
   });
 
   await test.step("auto-refresh updates the drawing in place: nothing is rebuilt or moved", async () => {

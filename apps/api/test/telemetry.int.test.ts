@@ -120,6 +120,22 @@ describe("POST /agent/v1/telemetry", () => {
     );
   });
 
+  it("stores a window without traffic: its batch id and window end, no rows", async () => {
+    const { organizationId, clusters } = await orgWithClusters("tele-empty", ["c0"]);
+    const [first] = syntheticMeshBatches({ ...mesh, clusters: 1, windowEnd: Date.now(), seed: "empty" });
+    if (!first) throw new Error("no batch");
+    const empty = { ...first.batch, edges: [] };
+    const credential = clusters.get("c0")?.credential;
+    expect(await agentPost("/agent/v1/telemetry", empty, credential)).toEqual({
+      status: 200,
+      body: { isDuplicate: false, storedEdges: 0 },
+    });
+    expect((await agentPost("/agent/v1/telemetry", empty, credential)).body.isDuplicate).toBe(true);
+    expect((await storedTotals("telemetry_edges_10s", organizationId))?.n).toBe(0);
+    const [stored] = await services.prisma.telemetryBatch.findMany({ where: { batchId: empty.batchId } });
+    expect(stored?.windowEnd?.getTime()).toBe(empty.windowEnd);
+  });
+
   it("adds up two batches whose windows fall in one 10 s bucket", async () => {
     const { organizationId, clusters } = await orgWithClusters("tele-same-bucket", ["c0"]);
     const bucket = Math.floor(Date.now() / 10_000) * 10_000 - 60_000;
