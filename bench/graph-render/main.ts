@@ -16,7 +16,7 @@
 //
 // Each run uses a fresh browser context (no cached positions). Medians of 3 runs; last line JSON.
 // The mesh is stored through the agent endpoint (ingestTelemetryBatch), one 60 s window, and then
-// stays live: every 10 s each cluster's agent sends the next window, as real agents do, so the
+// stays live: every 15 s each cluster's agent sends the next window, as real agents do, so the
 // API ingests while the page loads, and the telemetry job's recording of the last 15 min (what
 // the page opens on) stays fresh. The runs start once graph.overview is served from it.
 //
@@ -236,7 +236,8 @@ async function main() {
     await sendWindow(windowEnd, 60);
     let liveWindowEnd = windowEnd;
     const sendLive = async () => {
-      const next = Math.floor(Date.now() / 10_000) * 10_000;
+      // Agents read every 15 s (docs/agent-protocol.md).
+      const next = Math.floor(Date.now() / 15_000) * 15_000;
       if (next <= liveWindowEnd) return;
       await sendWindow(next, (next - liveWindowEnd) / 1000);
       liveWindowEnd = next;

@@ -5,7 +5,7 @@ import { overviewAboveNodes } from "@switchyard/telemetry-model/graph-aggregate"
 import type { ServiceGraph } from "@switchyard/telemetry-model/graph-types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handleTelemetryJob, telemetryJob } from "../src/jobs/telemetry-job";
-import { computeServiceGraph, overviewOf } from "../src/telemetry/graph-query";
+import { computeServiceGraph, overviewOf, recordGraphs } from "../src/telemetry/graph-query";
 import { ingestSettleMs } from "../src/telemetry/graph-recordings";
 import { ingestTelemetryBatch } from "../src/telemetry/ingest";
 import { syntheticMeshBatches } from "../src/telemetry/synthetic-mesh";
@@ -100,6 +100,19 @@ describe("graph recordings", () => {
       const { recordedAt: _overviewRecordedAt, ...view } = overview;
       expect(view).toEqual(overviewOf(computed));
     }
+  });
+
+  it("records only the overview of a graph too big to record, and computes that graph when asked for", async () => {
+    const { caller, orgSlug } = await liveOrganization("rec-big", bigMesh);
+    await new Promise((resolve) => setTimeout(resolve, ingestSettleMs + 50));
+    // A limit this mesh's graph is over (the default is millions of characters).
+    await recordGraphs({ prisma: services.prisma, graphMaxChars: 10_000 });
+    const overview = await caller.graph.overview({ orgSlug, lastSeconds: 900 });
+    expect(overview.mode).toBe("overview");
+    if (overview.mode === "overview") expect(overview.recordedAt).toBeDefined();
+    const graph = await caller.graph.get({ orgSlug, lastSeconds: 900 });
+    expect(graph.recordedAt).toBeUndefined();
+    expect(graph.nodes.length).toBeGreaterThan(overviewAboveNodes);
   });
 
   it("computes scoped queries, explicit ranges and unrecorded ranges on request", async () => {

@@ -44,7 +44,8 @@ export async function handleTelemetryJob(
       retention: options.retention ?? {},
     });
     // After the rollups, so the recordings read the coarsest tables they can.
-    const recorded = await recordGraphs({ prisma: services.prisma });
+    const { failed, ...recorded } = await recordGraphs({ prisma: services.prisma });
+    for (const failure of failed) services.logger.warn(failure, "graph recording failed");
     const result = { ...rolledUp, recorded };
     services.logger.debug({ ...result, ms: Date.now() - started }, "telemetry rolled up and graphs recorded");
     return result;

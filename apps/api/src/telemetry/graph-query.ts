@@ -35,6 +35,7 @@ import {
 import {
   findGraphRecording,
   findRecordingCuts,
+  recordedGraphMaxChars,
   recordedGraphRanges,
   writeGraphRecording,
 } from "./graph-recordings";
@@ -263,6 +264,8 @@ export interface GraphQuery {
   namespaces?: readonly string[] | undefined;
   /** Benchmarks only: read this resolution (and no coarser table) instead of what the range calls for. */
   resolution?: Resolution;
+  /** The job's recordings: read with one core, leaving the other to requests. */
+  isBackground?: boolean;
 }
 
 /** The recording that may answer a query: only unscoped live views of a recorded range. */
@@ -349,6 +352,7 @@ export async function computeServiceGraph(options: GraphQuery): Promise<ServiceG
         min(cluster_id) filter (where reporter = 'destination') as destination_reporter
       from labelled
       group by ${fineKey}`,
+    { isBackground: options.isBackground ?? false },
   );
   const edges = resolved.map(resolvedEdgeOf);
   const badges = await loadBadges({ prisma, organizationId, resolved });
@@ -419,32 +423,55 @@ export function overviewOf(graph: ServiceGraph): GraphOverview {
 export async function recordGraphs(options: {
   prisma: PrismaClient;
   now?: Date;
-}): Promise<{ organizations: number; recordings: number }> {
+  /** The longest whole graph recorded (default recordedGraphMaxChars). */
+  graphMaxChars?: number;
+}): Promise<{
+  organizations: number;
+  recordings: number;
+  failed: { organizationId: string; error: string }[];
+}> {
   const { prisma } = options;
   const now = (options.now ?? new Date()).getTime();
   let recordings = 0;
+  // One organization's failure (its graph cannot be built, say) leaves the others recorded; its
+  // old recording ages out and its graph is computed on request.
+  const failed: { organizationId: string; error: string }[] = [];
   const cuts = await findRecordingCuts(prisma, now);
   for (const [organizationId, cut] of cuts) {
-    for (const rangeSeconds of recordedGraphRanges) {
-      const graph = await computeServiceGraph({
-        prisma,
-        organizationId,
-        range: { start: cut - rangeSeconds * 1000, end: cut },
-      });
-      const overview = overviewOf(graph);
-      const written = await writeGraphRecording({
-        prisma,
-        organizationId,
-        rangeSeconds,
-        window: graph.range,
-        computedAt: now,
-        graph: JSON.stringify(graph),
-        overview: overview.mode === "overview" ? JSON.stringify(overview) : null,
-      });
-      if (written) recordings++;
+    try {
+      for (const rangeSeconds of recordedGraphRanges) {
+        const graph = await computeServiceGraph({
+          prisma,
+          organizationId,
+          range: { start: cut - rangeSeconds * 1000, end: cut },
+          isBackground: true,
+        });
+        // Requests that arrived meanwhile go first, between the synchronous steps.
+        await yieldToRequests();
+        const overview = overviewOf(graph);
+        await yieldToRequests();
+        const graphJson = JSON.stringify(graph);
+        const written = await writeGraphRecording({
+          prisma,
+          organizationId,
+          rangeSeconds,
+          window: graph.range,
+          computedAt: now,
+          graph: graphJson.length <= (options.graphMaxChars ?? recordedGraphMaxChars) ? graphJson : null,
+          overview: overview.mode === "overview" ? JSON.stringify(overview) : null,
+        });
+        if (written) recordings++;
+      }
+    } catch (error) {
+      failed.push({ organizationId, error: error instanceof Error ? error.message : String(error) });
     }
   }
-  return { organizations: cuts.size, recordings };
+  return { organizations: cuts.size, recordings, failed };
+}
+
+/** Lets the event loop serve what is waiting before the next synchronous step of a background job. */
+function yieldToRequests(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /**
@@ -519,10 +546,15 @@ function targetFilter(target: SeriesTarget): Prisma.Sql {
 async function withAggregateSettings<T>(
   prisma: PrismaClient,
   query: (db: Prisma.TransactionClient) => Promise<T>,
+  options: { isBackground?: boolean } = {},
 ): Promise<T> {
   return prisma.$transaction(
     async (tx) => {
       await tx.$queryRaw`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`;
+      // Background reads (the recordings) use one core: a parallel plan would take both of a small
+      // machine's cores from the requests being served meanwhile (measured, docs/graph.md).
+      if (options.isBackground)
+        await tx.$queryRaw`select set_config('max_parallel_workers_per_gather', '0', true)`;
       return query(tx);
     },
     { timeout: 120_000 },

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "telemetry_graph_recordings" ALTER COLUMN "graph" DROP NOT NULL;
