@@ -33,16 +33,20 @@ export async function withPoolTransaction<T>(
   const pool = pools.get(prisma);
   if (!pool) throw new Error("not a client from createPrismaClient");
   const client = await pool.connect();
+  // A connection whose rollback failed is broken: it is closed, not handed to the next caller.
+  let isBroken = false;
   try {
     await client.query("begin");
     const result = await use(client);
     await client.query("commit");
     return result;
   } catch (error) {
-    await client.query("rollback").catch(() => undefined);
+    await client.query("rollback").catch(() => {
+      isBroken = true;
+    });
     throw error;
   } finally {
-    client.release();
+    client.release(isBroken);
   }
 }
 
