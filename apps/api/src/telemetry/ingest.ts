@@ -87,11 +87,31 @@ function arrayParameters(from: number, count: number, type: string): string {
   return Array.from({ length: count }, (_, index) => `$${from + index}::${type}[]`).join(", ");
 }
 
+/**
+ * The batch id, and only when that inserted a row, what a late batch moves back — in one round
+ * trip; `inserted` is 0 for a duplicate.
+ */
 const insertBatchSql = `
-  insert into telemetry_batches (cluster_id, batch_id, edge_count, received_at, window_end)
-  values ($1, $2, $3, now(), $4)
-  on conflict (cluster_id, batch_id) do nothing
-  returning 1`;
+  with batch as (
+    insert into telemetry_batches (cluster_id, batch_id, edge_count, received_at, window_end)
+    values ($1, $2, $3, now(), $4)
+    on conflict (cluster_id, batch_id) do nothing
+    returning 1
+  ), rewound as (
+    -- A late batch (an agent that was away, buffering) lands in a bucket a rollup level may have
+    -- closed: move that level's watermark back to the bucket holding it, so queries read it from
+    -- the finer table at once and the next rollup recomputes the coarse buckets from there.
+    update telemetry_rollup_state
+    set rolled_up_to = to_timestamp(floor(extract(epoch from $5::timestamptz) / resolution) * resolution),
+        updated_at = clock_timestamp()
+    where rolled_up_to > $5::timestamptz and exists (select 1 from batch)
+  ), forgotten as (
+    -- The same for the organization's graph recordings: one whose window ends after this bucket
+    -- lacks this batch, so it is deleted and the graph computed on request until the next run.
+    delete from telemetry_graph_recordings
+    where organization_id = $6 and window_end > $5::timestamptz and exists (select 1 from batch)
+  )
+  select count(*)::int as inserted from batch`;
 const insertKeysSql = `
   insert into telemetry_edge_keys (organization_id, edge_key, ${keyColumns}, last_seen_at)
   select $1, k.edge_key, ${keyUnnestColumns}, now()
@@ -105,20 +125,6 @@ const upsertRowsSql = `
   from unnest(${arrayParameters(4, 1, "uuid")}, ${arrayParameters(5, valueColumns.length, "float8")})
     as u(${unnestAliases})
   on conflict ${conflictTarget} do update set ${addOnConflict}`;
-const lateBatchSql = `
-  with rewound as (
-    -- A late batch (an agent that was away, buffering) lands in a bucket a rollup level may have
-    -- closed: move that level's watermark back to the bucket holding it, so queries read it from
-    -- the finer table at once and the next rollup recomputes the coarse buckets from there.
-    update telemetry_rollup_state
-    set rolled_up_to = to_timestamp(floor(extract(epoch from $1::timestamptz) / resolution) * resolution),
-        updated_at = clock_timestamp()
-    where rolled_up_to > $1::timestamptz
-  )
-  -- The same for the organization's graph recordings: one whose window ends after this bucket
-  -- lacks this batch, so it is deleted and the graph computed on request until the next run.
-  delete from telemetry_graph_recordings where organization_id = $2 and window_end > $1::timestamptz`;
-
 /** An edge key this process computed, and when it last stored (or refreshed) the key's labels. */
 interface CachedEdgeKey {
   key: string;
@@ -231,22 +237,26 @@ export async function ingestTelemetryBatch(options: {
   };
   /** The same rows as array literals, one per column, for the upsert. */
   const rowArrays = () => [`{${keyParts.join(",")}}`, ...valueParts.map((parts) => `{${parts.join(",")}}`)];
-  // One transaction: the batch id (a conflict means it was stored before: acknowledge as a
-  // duplicate, store nothing), the labels of keys this process has not stored lately, the rows,
-  // and what a late batch moves back. The rows go in by COPY: agents ship windows further apart
+  // One transaction: the batch id with what a late batch moves back (a conflict means it was
+  // stored before: acknowledge as a duplicate, store nothing), the labels of keys this process has
+  // not stored lately, the rows. The rows go in by COPY: agents ship windows further apart
   // than a bucket, so a batch's bucket rows are almost always new, and COPY writes them about a
   // third faster than INSERT … SELECT (measured, docs/telemetry.md). When a row is there already (a
   // short catch-up window), the failed transaction changed nothing, and the second one adds into
   // it with an upsert.
   const store = (rows: "copy" | "upsert") =>
     withPoolTransaction(prisma, async (client) => {
-      const inserted = await client.query(insertBatchSql, [
-        clusterId,
-        batch.batchId,
-        batch.edges.length,
-        new Date(batch.windowEnd),
-      ]);
-      if (inserted.rowCount !== 1) return false;
+      const [batchRow] = (
+        await client.query<{ inserted: number }>(insertBatchSql, [
+          clusterId,
+          batch.batchId,
+          batch.edges.length,
+          new Date(batch.windowEnd),
+          bucketStart,
+          organizationId,
+        ])
+      ).rows;
+      if (batchRow?.inserted !== 1) return false;
       if (newKeyParts.length > 0)
         await client.query(insertKeysSql, [
           organizationId,
@@ -258,7 +268,6 @@ export async function ingestTelemetryBatch(options: {
       if (rowCount > 0 && rows === "copy") await copyRows(client, table10s, insertColumnNames, copyText());
       if (rowCount > 0 && rows === "upsert")
         await client.query(upsertRowsSql, [organizationId, clusterId, bucketStart, ...rowArrays()]);
-      await client.query(lateBatchSql, [bucketStart, organizationId]);
       return true;
     });
   let isNew: boolean;
