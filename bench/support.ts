@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import path from "node:path";
 import { createTestDatabase, dropTestDatabase } from "../packages/db/src/test-database";
+import { benchEnv } from "./env";
 
 export const repoRoot = path.resolve(import.meta.dirname, "..");
 
@@ -36,7 +37,7 @@ export type BenchApi = { url: string; databaseUrl: string; authSecret: string; s
 
 /** A fresh database beside the setup's one (DATABASE_URL, from scripts/env.sh) for one bench run. */
 export function createBenchDatabase(): Promise<string> {
-  return createTestDatabase(process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/switchyard");
+  return createTestDatabase(benchEnv.DATABASE_URL);
 }
 
 /** Starts `apps/api` as its own process on a fresh database; `stop` ends it and drops the database. */
@@ -47,7 +48,7 @@ export async function startBenchApi(env: Record<string, string> = {}): Promise<B
   const url = `http://127.0.0.1:${port}`;
   // node --import tsx (not npx) so that killing the child stops the API itself. BENCH_API_NODE_ARGS
   // adds flags for investigation, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
-  const nodeArgs = process.env.BENCH_API_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const nodeArgs = benchEnv.BENCH_API_NODE_ARGS.split(" ").filter(Boolean);
   const api: ChildProcess = spawn(
     process.execPath,
     [...nodeArgs, "--import", "tsx", "apps/api/src/main.ts"],

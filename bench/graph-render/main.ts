@@ -31,12 +31,13 @@ import type { ServiceGraph } from "@switchyard/telemetry-model/graph-types";
 import { encode } from "next-auth/jwt";
 import { chromium } from "playwright-core";
 import { buildConsole, isConsoleBuildStale } from "../../scripts/console-build";
+import { benchEnv } from "../env";
 import { freePort, median, repoRoot, round2, startBenchApi } from "../support";
 
-const runs = Number(process.env.GRAPH_BENCH_RUNS ?? 3);
+const runs = benchEnv.GRAPH_BENCH_RUNS;
 // 3 clusters × 34 namespaces × 28 workloads (21 services each) + `unknown`: 4,999 nodes.
 const mesh = { clusters: 3, namespacesPerCluster: 34, workloadsPerNamespace: 28, edgesPerNode: 3 };
-const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const chromiumPath = benchEnv.CHROMIUM_PATH;
 const chromiumArgs = [
   "--headless",
   "--no-sandbox",
@@ -280,7 +281,7 @@ async function main() {
     );
 
     // GRAPH_BENCH_DUMP=<file> keeps the graph for experiments with the drawing alone.
-    if (process.env.GRAPH_BENCH_DUMP) writeFileSync(process.env.GRAPH_BENCH_DUMP, JSON.stringify(graph));
+    if (benchEnv.GRAPH_BENCH_DUMP) writeFileSync(benchEnv.GRAPH_BENCH_DUMP, JSON.stringify(graph));
     const consoleProcess = await startConsole(api.url, api.authSecret);
     stopConsole = consoleProcess.stop;
     const consoleUrl = consoleProcess.url;
@@ -330,7 +331,7 @@ async function main() {
         ),
       );
 
-      const screenshots = process.env.GRAPH_BENCH_SCREENSHOTS;
+      const screenshots = benchEnv.GRAPH_BENCH_SCREENSHOTS;
       if (screenshots && run === 0) await page.screenshot({ path: path.join(screenshots, "overview.png") });
       {
         // Where the first picture's time went (stderr only).

@@ -13,17 +13,18 @@ import { type RunningAgent, startAgent } from "@switchyard/cluster-agent/start-a
 import { encode } from "next-auth/jwt";
 import pg from "pg";
 import pino from "pino";
+import { benchEnv } from "../env";
 import { median, quantile, startBenchApi } from "../support";
 
-const clusterCount = Number(process.env.BENCH_CLUSTERS ?? 100);
+const clusterCount = benchEnv.BENCH_CLUSTERS;
 /** Measured applies (each an edit of the weights), after one unmeasured first apply. */
-const runs = Number(process.env.BENCH_RUNS ?? 3);
+const runs = benchEnv.BENCH_RUNS;
 /** Successive splits, each different from the one before: 90/10, 80/20, … 20/80, 90/10, … */
 const weights = Array.from({ length: runs + 1 }, (_, i): [number, number] => [
   90 - 10 * (i % 8),
   10 + 10 * (i % 8),
 ]);
-const pollMs = Number(process.env.BENCH_POLL_MS ?? 500);
+const pollMs = benchEnv.BENCH_POLL_MS;
 
 type ConfigStatus = {
   clusterId: string;
