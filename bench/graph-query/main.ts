@@ -6,7 +6,9 @@
 // so the recording's cost stays in view: what computing the same graph on request costs
 // (`computeServiceGraph`, the path without a fresh recording), what one run of the recordings
 // costs the job, and the computed query forced to read the 1 min and 10 s tables (why an hour
-// reads 5 min buckets).
+// reads 5 min buckets). And the query the graph page makes when a namespace is expanded
+// (`computeServiceGraph` scoped to one cluster and namespace, never recorded), for the page's
+// default range (15 min) and for the hour, each namespace in turn.
 import { createPrismaClient } from "@switchyard/db/client";
 import { computeServiceGraph, getServiceGraph, recordGraphs } from "../../apps/api/src/telemetry/graph-query";
 import { ingestTelemetryBatch } from "../../apps/api/src/telemetry/ingest";
@@ -110,6 +112,29 @@ async function main() {
     // The same range read from finer tables: why an hour reads 5 min buckets.
     const oneMinute = quantile(await timed(() => computed(60), 5), 0.5);
     const tenSecond = quantile(await timed(() => computed(10), 3), 0.5);
+    const namespaceKeys = [
+      ...new Set(
+        graph.nodes.flatMap((node) =>
+          node.cluster && node.namespace ? [`${node.cluster}|${node.namespace}`] : [],
+        ),
+      ),
+    ];
+    let nextNamespace = 0;
+    const namespaceQuery = (rangeSeconds: number) => () => {
+      const [cluster = "", namespace = ""] = (
+        namespaceKeys[nextNamespace++ % namespaceKeys.length] ?? ""
+      ).split("|");
+      const end = Date.now();
+      return computeServiceGraph({
+        prisma,
+        organizationId: organization.id,
+        range: { start: end - rangeSeconds * 1000, end },
+        clusters: [cluster],
+        namespaces: [namespace],
+      });
+    };
+    const namespace15m = await timed(namespaceQuery(900), 60);
+    const namespaceHour = await timed(namespaceQuery(3600), 60);
     console.log(
       JSON.stringify({
         bench: "graph-query",
@@ -136,6 +161,11 @@ async function main() {
         ),
         p50_ms_reading_1m: round2(oneMinute),
         p50_ms_reading_10s: round2(tenSecond),
+        namespaces: namespaceKeys.length,
+        p50_ms_namespace_15m: round2(quantile(namespace15m, 0.5)),
+        p99_ms_namespace_15m: round2(quantile(namespace15m, 0.99)),
+        p50_ms_namespace_1h: round2(quantile(namespaceHour, 0.5)),
+        p99_ms_namespace_1h: round2(quantile(namespaceHour, 0.99)),
       }),
     );
   } finally {

@@ -526,6 +526,29 @@ describe("graph.get and graph.series", () => {
     expect(byNamespace.edges.length).toBeGreaterThan(0);
   });
 
+  it("reads only the caller's rows when another organization's edges carry the same labels (same edge keys)", async () => {
+    const mine = await meshOverFiveMinutes("tele-twin");
+    // Another organization with clusters of the same names sending the same traffic: its edge keys
+    // are the same (they hash the labels), so its rows would double every rate if they were read.
+    const twin = await orgWithClusters("tele-twin-other", ["c0", "c1"]);
+    await ingestAll(twin.organizationId, twin.clusters, mine.batches);
+    const expected = expectedCalls(mine.batches);
+    const { caller, orgSlug, start, end } = mine;
+    const scoped = await caller.graph.get({ orgSlug, start, end, clusters: ["c0"], namespaces: ["ns1"] });
+    const calls = scoped.edges.filter((e) => e.target.startsWith("s|"));
+    expect(calls.length).toBeGreaterThan(0);
+    for (const edge of calls)
+      expect(edge.requestRate).toBeCloseTo((expected.get(edge.id)?.requests ?? Number.NaN) / 300, 9);
+    const [edgeId, want] = [...expected.entries()].find(([id]) => id.endsWith("|http")) ?? [];
+    if (!edgeId || !want) throw new Error("no http edge");
+    const series = await caller.graph.series({
+      orgSlug,
+      target: { kind: "edge", id: edgeId },
+      lastSeconds: 600,
+    });
+    expect(series.points.reduce((sum, p) => sum + p.requestRate * 10, 0)).toBeCloseTo(want.requests, 6);
+  });
+
   it("gives a node's and an edge's series with the same totals", async () => {
     const { caller, orgSlug, batches } = await meshOverFiveMinutes("tele-series");
     const expected = expectedCalls(batches);

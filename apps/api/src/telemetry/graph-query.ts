@@ -204,15 +204,20 @@ export function planRangeParts(options: {
   return parts.sort((a, b) => a.start - b.start);
 }
 
-/** The stored rows of a range (`planRangeParts`) of one organization, as one `union all`. */
+/**
+ * The stored rows of a range (`planRangeParts`) of one organization, as one `union all`; with
+ * `keys`, only those edge keys' rows (`keysWhere`).
+ */
 async function sourcesFor(options: {
   prisma: PrismaClient;
   organizationId: string;
   coarsest: Resolution;
   start: Date;
   end: Date;
+  keys?: readonly string[] | undefined;
 }): Promise<Prisma.Sql> {
-  const { prisma, organizationId } = options;
+  const { prisma, organizationId, keys } = options;
+  const keyFilter = keys ? Prisma.sql` and edge_key = any(${keys}::uuid[])` : Prisma.empty;
   const parts = planRangeParts({
     start: options.start.getTime(),
     end: options.end.getTime(),
@@ -221,7 +226,7 @@ async function sourcesFor(options: {
   }).map(
     (part) => Prisma.sql`
       select cluster_id, bucket_start, edge_key, ${storedValues} from ${Prisma.raw(edgeTables[part.resolution])}
-      where organization_id = ${organizationId} and bucket_start >= ${new Date(part.start)} and bucket_start < ${new Date(part.end)}`,
+      where organization_id = ${organizationId} and bucket_start >= ${new Date(part.start)} and bucket_start < ${new Date(part.end)}${keyFilter}`,
   );
   if (parts.length === 0)
     return Prisma.sql`select cluster_id, bucket_start, edge_key, ${storedValues} from ${Prisma.raw(edgeTables[10])} where false`;
@@ -302,13 +307,6 @@ export async function computeServiceGraph(options: GraphQuery): Promise<ServiceG
   // Whole buckets: the range starts at the bucket holding its start; rates are over what was read.
   const start = Math.floor(options.range.start / width) * width;
   const end = options.range.end;
-  const source = await sourcesFor({
-    prisma,
-    organizationId,
-    coarsest: options.resolution ?? 3600,
-    start: new Date(start),
-    end: new Date(end),
-  });
   const scope = {
     clusters: options.clusters && options.clusters.length > 0 ? [...options.clusters] : undefined,
     namespaces: options.namespaces && options.namespaces.length > 0 ? [...options.namespaces] : undefined,
@@ -323,15 +321,27 @@ export async function computeServiceGraph(options: GraphQuery): Promise<ServiceG
       conditions.push(Prisma.sql`${Prisma.raw(`${side}_namespace`)} = any(${scope.namespaces}::text[])`);
     return Prisma.join(conditions, " and ");
   };
-  const scopeFilter =
+  const keys =
     scope.clusters || scope.namespaces
-      ? keysWhere(organizationId, Prisma.sql`(${sideInScope("src")}) or (${sideInScope("dst")})`)
-      : Prisma.empty;
+      ? await keysWhere(
+          prisma,
+          organizationId,
+          Prisma.sql`(${sideInScope("src")}) or (${sideInScope("dst")})`,
+        )
+      : undefined;
+  const source = await sourcesFor({
+    prisma,
+    organizationId,
+    coarsest: options.resolution ?? 3600,
+    start: new Date(start),
+    end: new Date(end),
+    keys,
+  });
   const resolved = await withAggregateSettings(
     prisma,
     (db) => db.$queryRaw<ResolvedGroup[]>`
       with sums as (
-        select cluster_id, edge_key, ${sums} from (${source}) e ${scopeFilter}
+        select cluster_id, edge_key, ${sums} from (${source}) e
         group by cluster_id, edge_key
       ), labelled as (
         select s.*, ${keyLabels},
@@ -352,7 +362,9 @@ export async function computeServiceGraph(options: GraphQuery): Promise<ServiceG
         min(cluster_id) filter (where reporter = 'destination') as destination_reporter
       from labelled
       group by ${fineKey}`,
-    { isBackground: options.isBackground ?? false },
+    // A scoped read (a namespace's graph) sums a few thousand rows: parallel workers cost more to
+    // start than they save (≈ 90 ms against ≈ 45 ms, bench/graph-query) and take the other core.
+    { isSingleCore: (options.isBackground ?? false) || keys !== undefined },
   );
   const edges = resolved.map(resolvedEdgeOf);
   const badges = await loadBadges({ prisma, organizationId, resolved });
@@ -516,10 +528,24 @@ async function loadBadges(options: {
   return { workloadsWithoutSidecar, serviceFeatures };
 }
 
-/** Only rows whose edge key's labels match `condition` (a semi-join with the org's key table). */
-function keysWhere(organizationId: string, condition: Prisma.Sql): Prisma.Sql {
-  return Prisma.sql`where e.edge_key in (
-    select edge_key from telemetry_edge_keys where organization_id = ${organizationId} and (${condition}))`;
+/**
+ * The organization's edge keys whose labels match `condition`, for `sourcesFor` to read only theirs.
+ * They are resolved in a query of their own and passed to the bucket read as an array parameter:
+ * Postgres then knows how many there are, finds each key's buckets through the
+ * (organization_id, edge_key, bucket_start) index, and checks a row against a hashed array when it
+ * scans a range. As a semi-join (`in (select ...)`) it read every row of the range (≈ 100 ms for a
+ * namespace of the 5,000-node mesh), and when the newest buckets were not analyzed yet it rescanned
+ * a table once per key (8 s); as `any(array(select ...))` it compared each row of the 10 s tail with
+ * every key in turn (175 ms). Measured in docs/graph.md.
+ */
+async function keysWhere(
+  prisma: PrismaClient,
+  organizationId: string,
+  condition: Prisma.Sql,
+): Promise<string[]> {
+  const rows = await prisma.$queryRaw<{ edge_key: string }[]>`
+    select edge_key::text as edge_key from telemetry_edge_keys where organization_id = ${organizationId} and (${condition})`;
+  return rows.map((row) => row.edge_key);
 }
 
 /** What rows a series target needs, as SQL (a superset; the builder applies the exact rule). */
@@ -546,14 +572,15 @@ function targetFilter(target: SeriesTarget): Prisma.Sql {
 async function withAggregateSettings<T>(
   prisma: PrismaClient,
   query: (db: Prisma.TransactionClient) => Promise<T>,
-  options: { isBackground?: boolean } = {},
+  options: { isSingleCore?: boolean } = {},
 ): Promise<T> {
   return prisma.$transaction(
     async (tx) => {
       await tx.$queryRaw`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`;
       // Background reads (the recordings) use one core: a parallel plan would take both of a small
-      // machine's cores from the requests being served meanwhile (measured, docs/graph.md).
-      if (options.isBackground)
+      // machine's cores from the requests being served meanwhile (measured, docs/graph.md). So do
+      // scoped reads, too small for workers to pay for their start.
+      if (options.isSingleCore)
         await tx.$queryRaw`select set_config('max_parallel_workers_per_gather', '0', true)`;
       return query(tx);
     },
@@ -584,6 +611,7 @@ export async function getSeries(options: {
     coarsest: resolution,
     start: new Date(start),
     end: new Date(end),
+    keys: await keysWhere(prisma, organizationId, targetFilter(target)),
   });
   // Finer rows (the ends of the range, the tail not rolled up yet) go in the resolution's buckets.
   const groups = await withAggregateSettings(
@@ -593,10 +621,11 @@ export async function getSeries(options: {
       from (
         select date_bin(${`${resolution} seconds`}::interval, bucket_start, timestamptz 'epoch') as bucket,
                cluster_id, edge_key, ${sums}
-        from (${source}) e ${keysWhere(organizationId, targetFilter(target))}
+        from (${source}) e
         group by 1, cluster_id, edge_key
       ) s
       join telemetry_edge_keys k on k.organization_id = ${organizationId} and k.edge_key = s.edge_key`,
+    { isSingleCore: true },
   );
   const rows = groups.map((group) => ({ ...rowOf(group), bucketStart: group.bucket?.getTime() ?? 0 }));
   return {
