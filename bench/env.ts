@@ -19,6 +19,8 @@ const envSchema = z.object({
   CHROMIUM_PATH: z.string().min(1).default("/usr/bin/chromium"),
   /** graph-render: a file to keep the graph in, for experiments with the drawing alone. */
   GRAPH_BENCH_DUMP: z.string().min(1).optional(),
+  /** graph-render: a directory for the CPU profile of the first run's expansion (expand.cpuprofile). */
+  GRAPH_BENCH_PROFILE: z.string().min(1).optional(),
   /** graph-render: a directory for screenshots of the first run. */
   GRAPH_BENCH_SCREENSHOTS: z.string().min(1).optional(),
 });

@@ -40,44 +40,56 @@ export function createBenchDatabase(): Promise<string> {
   return createTestDatabase(benchEnv.DATABASE_URL);
 }
 
-/** Starts `apps/api` as its own process on a fresh database; `stop` ends it and drops the database. */
-export async function startBenchApi(env: Record<string, string> = {}): Promise<BenchApi> {
+/**
+ * Starts `apps/api` as its own process on a fresh database; `stop` ends it and drops the database.
+ * With `workersApart`, the API runs no workers and `apps/api/src/worker.ts` runs them in a second
+ * process, as `npm run demo` does.
+ */
+export async function startBenchApi(
+  env: Record<string, string> = {},
+  options: { workersApart?: boolean } = {},
+): Promise<BenchApi> {
   const databaseUrl = await createBenchDatabase();
   const authSecret = randomBytes(32).toString("hex");
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  const processEnv = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    API_PORT: String(port),
+    AUTH_SECRET: authSecret,
+    PUBLIC_URL: url,
+    LOG_LEVEL: "warn",
+    // Jobs of its own: a demo or another run sharing this Redis must not take them.
+    QUEUE_PREFIX: `bench-${randomBytes(4).toString("hex")}`,
+    ...(options.workersApart ? { RUN_WORKERS: "false" } : {}),
+    ...env,
+  };
   // node --import tsx (not npx) so that killing the child stops the API itself. BENCH_API_NODE_ARGS
   // adds flags for investigation, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = benchEnv.BENCH_API_NODE_ARGS.split(" ").filter(Boolean);
-  const api: ChildProcess = spawn(
-    process.execPath,
-    [...nodeArgs, "--import", "tsx", "apps/api/src/main.ts"],
-    {
+  const start = (entry: string): ChildProcess =>
+    spawn(process.execPath, [...nodeArgs, "--import", "tsx", entry], {
       cwd: repoRoot,
-      env: {
-        ...process.env,
-        DATABASE_URL: databaseUrl,
-        API_PORT: String(port),
-        AUTH_SECRET: authSecret,
-        PUBLIC_URL: url,
-        LOG_LEVEL: "warn",
-        // Jobs of its own: a demo or another run sharing this Redis must not take them.
-        QUEUE_PREFIX: `bench-${randomBytes(4).toString("hex")}`,
-        ...env,
-      },
+      env: processEnv,
       stdio: ["ignore", "ignore", "inherit"],
-    },
-  );
+    });
+  const api = start("apps/api/src/main.ts");
+  const children = [api, ...(options.workersApart ? [start("apps/api/src/worker.ts")] : [])];
   const stop = async () => {
-    if (api.exitCode === null) {
-      api.kill("SIGTERM");
-      await new Promise((resolve) => api.once("exit", resolve));
-    }
+    await Promise.all(
+      children.map(async (child) => {
+        if (child.exitCode !== null) return;
+        child.kill("SIGTERM");
+        await new Promise((resolve) => child.once("exit", resolve));
+      }),
+    );
     await dropTestDatabase(databaseUrl);
   };
   try {
     for (let attempt = 0; ; attempt++) {
-      if (api.exitCode !== null) throw new Error("the API exited during start-up");
+      if (children.some((child) => child.exitCode !== null))
+        throw new Error("the API or its worker process exited during start-up");
       if (attempt > 300) throw new Error("the API did not become ready");
       const isReady = await fetch(`${url}/readyz`).then(
         (response) => response.ok,

@@ -28,7 +28,11 @@ stop_all() {
 }
 trap stop_all INT TERM EXIT
 
-node --import tsx apps/api/src/main.ts >var/log/api.log 2>&1 &
+# The API serves requests; the workers (compiles, telemetry rollups and graph recordings) run in a
+# process of their own, so the telemetry job's CPU bursts never hold up a request.
+RUN_WORKERS=false node --import tsx apps/api/src/main.ts >var/log/api.log 2>&1 &
+pids+=($!)
+node --import tsx apps/api/src/worker.ts >var/log/worker.log 2>&1 &
 pids+=($!)
 (cd apps/console && exec node ../../node_modules/next/dist/bin/next start --port "$CONSOLE_PORT" --hostname 127.0.0.1) \
   >var/log/console.log 2>&1 &
@@ -57,7 +61,7 @@ cat <<MSG
   Switchyard is running at $PUBLIC_URL   (ready in $((SECONDS - started)) s)
   Sign in as  demo@switchyard.dev  /  switchyard-demo
   Three simulated clusters (prod-us-east, prod-eu-west, staging-us-east) are connected.
-  Logs: var/log/api.log, var/log/console.log, var/log/clusters.log. Ctrl-C stops it.
+  Logs: var/log/api.log, var/log/worker.log, var/log/console.log, var/log/clusters.log. Ctrl-C stops it.
 
 MSG
 wait

@@ -18,7 +18,8 @@
 // The mesh is stored through the agent endpoint (ingestTelemetryBatch), one 60 s window, and then
 // stays live: every 15 s each cluster's agent sends the next window, as real agents do, so the
 // API ingests while the page loads, and the telemetry job's recording of the last 15 min (what
-// the page opens on) stays fresh. The runs start once graph.overview is served from it.
+// the page opens on) stays fresh. The runs start once graph.overview is served from it. The API
+// and its workers run as two processes, as in `npm run demo`.
 //
 //   npx tsx bench/graph-render/main.ts
 import { type ChildProcess, spawn } from "node:child_process";
@@ -64,10 +65,6 @@ async function startConsole(
   apiUrl: string,
   authSecret: string,
 ): Promise<{ url: string; stop: () => Promise<void> }> {
-  if (isConsoleBuildStale(repoRoot)) {
-    log("building the console (next build)...");
-    buildConsole(repoRoot, process.env);
-  }
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(
@@ -167,10 +164,18 @@ function bareElements(graph: ServiceGraph) {
 }
 
 async function main() {
-  const api = await startBenchApi();
+  // Built first: the build is synchronous, and while it ran the live windows' requests failed.
+  if (isConsoleBuildStale(repoRoot)) {
+    log("building the console (next build)...");
+    buildConsole(repoRoot, process.env);
+  }
+  // The workers in a process of their own, as in `npm run demo`: the telemetry job's recordings
+  // then do not hold up the API's event loop while the page asks it for a namespace.
+  const api = await startBenchApi({}, { workersApart: true });
   let stopConsole: (() => Promise<void>) | null = null;
   let bareServer: Server | null = null;
   let liveSender: ReturnType<typeof setInterval> | undefined;
+  let sending = Promise.resolve();
   const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
   try {
     // An owner, their organization, and a session cookie the console accepts.
@@ -243,7 +248,6 @@ async function main() {
       await sendWindow(next, (next - liveWindowEnd) / 1000);
       liveWindowEnd = next;
     };
-    let sending = Promise.resolve();
     liveSender = setInterval(() => {
       sending = sending.then(sendLive).catch((error: unknown) => log(`live window failed: ${String(error)}`));
     }, 2_000);
@@ -363,10 +367,21 @@ async function main() {
         );
       const namespacePoint = await pointOf(`n|${expandKey}`);
       if (!namespacePoint) throw new Error(`namespace node n|${expandKey} is not drawn`);
+      // GRAPH_BENCH_PROFILE=<dir>: the page's CPU profile of the first run's expansion, for DevTools.
+      const profiling = benchEnv.GRAPH_BENCH_PROFILE && run === 0 ? await context.newCDPSession(page) : null;
+      if (profiling) {
+        await profiling.send("Profiler.enable");
+        await profiling.send("Profiler.setSamplingInterval", { interval: 200 });
+        await profiling.send("Profiler.start");
+      }
       await page.mouse.dblclick(namespacePoint.x, namespacePoint.y);
       await page.waitForFunction(() => performance.getEntriesByName("graph:expand").length > 0, null, {
         timeout: 120_000,
       });
+      if (profiling && benchEnv.GRAPH_BENCH_PROFILE) {
+        const { profile } = await profiling.send("Profiler.stop");
+        writeFileSync(path.join(benchEnv.GRAPH_BENCH_PROFILE, "expand.cpuprofile"), JSON.stringify(profile));
+      }
       if (screenshots && run === 0) {
         await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 500)));
         await page.screenshot({ path: path.join(screenshots, "expanded.png") });
@@ -460,6 +475,7 @@ async function main() {
     );
   } finally {
     clearInterval(liveSender);
+    await sending;
     await browser.close();
     bareServer?.close();
     await stopConsole?.();

@@ -2,18 +2,10 @@
 import { readEnv } from "./env";
 import { createApiServer } from "./http/server";
 import { startWorkers } from "./jobs/workers";
-import { createServices } from "./services";
+import { createServicesFromEnv } from "./services";
 
 const env = readEnv();
-const services = createServices({
-  databaseUrl: env.DATABASE_URL,
-  redisUrl: env.REDIS_URL,
-  publicUrl: env.PUBLIC_URL,
-  logLevel: env.LOG_LEVEL,
-  bootstrapTokenTtlMinutes: env.BOOTSTRAP_TOKEN_TTL_MINUTES,
-  heartbeatIntervalSeconds: env.AGENT_HEARTBEAT_SECONDS,
-  queuePrefix: env.QUEUE_PREFIX,
-});
+const services = createServicesFromEnv(env);
 await services.events.start();
 const workers = env.RUN_WORKERS ? await startWorkers(services) : null;
 const server = createApiServer({

@@ -3,6 +3,7 @@ import { createPrismaClient } from "@switchyard/db/client";
 import { Redis } from "ioredis";
 import pino from "pino";
 import { AgentEventHub } from "./clusters/agent-events";
+import type { ApiEnv } from "./env";
 import { createCompileQueue } from "./jobs/compile-job";
 import type { Services } from "./trpc/context";
 
@@ -44,4 +45,17 @@ export function createServices(config: {
       await Promise.allSettled([prisma.$disconnect(), redis.quit()]);
     },
   };
+}
+
+/** The services of a process started from the environment: the API (main.ts) or the workers alone (worker.ts). */
+export function createServicesFromEnv(env: ApiEnv): ReturnType<typeof createServices> {
+  return createServices({
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    publicUrl: env.PUBLIC_URL,
+    logLevel: env.LOG_LEVEL,
+    bootstrapTokenTtlMinutes: env.BOOTSTRAP_TOKEN_TTL_MINUTES,
+    heartbeatIntervalSeconds: env.AGENT_HEARTBEAT_SECONDS,
+    queuePrefix: env.QUEUE_PREFIX,
+  });
 }

@@ -2,7 +2,7 @@
 
 import type { AppRouter } from "@switchyard/api/router";
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { createTRPCClient, httpBatchLink } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, httpLink, splitLink } from "@trpc/client";
 import { type ReactNode, useState } from "react";
 import { errorCodeOf, isRetryable } from "~/lib/api-errors";
 import { TRPCProvider } from "~/lib/trpc";
@@ -33,8 +33,16 @@ export function Providers({ children }: { children: ReactNode }) {
   const [queryClient] = useState(makeQueryClient);
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({
-      // Same origin: the console's route handler forwards to the API.
-      links: [httpBatchLink({ url: "/api/trpc" })],
+      // Same origin: the console's route handler forwards to the API. Calls made with
+      // `context: { skipBatch: true }` leave at once, in the same task: a batch leaves on a timer,
+      // which can wait behind the next frame (the graph's namespace prefetch on press).
+      links: [
+        splitLink({
+          condition: (operation) => operation.context.skipBatch === true,
+          true: httpLink({ url: "/api/trpc" }),
+          false: httpBatchLink({ url: "/api/trpc" }),
+        }),
+      ],
     }),
   );
   return (

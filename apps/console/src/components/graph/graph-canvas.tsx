@@ -46,6 +46,8 @@ type Props = {
   selected: GraphSelection | null;
   onSelect: (selection: GraphSelection | null) => void;
   onToggleNamespace: (toggle: NamespaceToggle) => void;
+  /** A collapsed namespace was pressed (the first press of a possible double-click that expands it). */
+  onPressNamespace: (namespaceKey: string) => void;
 };
 
 type TestHook = {
@@ -121,15 +123,15 @@ function sameData(current: Record<string, unknown>, next: Record<string, unknown
 }
 
 export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCanvas(
-  { view, positionsKey, labelMode, selected, onSelect, onToggleNamespace },
+  { view, positionsKey, labelMode, selected, onSelect, onToggleNamespace, onPressNamespace },
   ref,
 ) {
   const containerRef = useRef<HTMLDivElement>(null);
   const cyRef = useRef<cytoscape.Core | null>(null);
   const runnerRef = useRef<LayoutRunner | null>(null);
   const storeRef = useRef<PositionStore | null>(null);
-  const callbacks = useRef({ onSelect, onToggleNamespace });
-  callbacks.current = { onSelect, onToggleNamespace };
+  const callbacks = useRef({ onSelect, onToggleNamespace, onPressNamespace });
+  callbacks.current = { onSelect, onToggleNamespace, onPressNamespace };
   /** A measure to close at the next frame drawn after the pending change is applied. */
   const pendingMeasure = useRef<{ name: string; start: number; isApplied: boolean } | null>(null);
   const applyChain = useRef<Promise<void>>(Promise.resolve());
@@ -215,6 +217,11 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
         return;
       }
       select(element, inputTime);
+    });
+    cy.on("tapstart", 'node[kind="namespace"]', (event) => {
+      callbacks.current.onPressNamespace(
+        (event.target as cytoscape.NodeSingular).data("namespaceKey") as string,
+      );
     });
     cy.on("dbltap", "node", (event) => {
       if (namespaceTapTimer) {

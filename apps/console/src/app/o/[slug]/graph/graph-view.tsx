@@ -36,7 +36,12 @@ import {
   timeRanges,
 } from "~/components/graph/graph-format";
 import { GraphLegend } from "~/components/graph/graph-legend";
-import { useGraphOverview, useNamespaceGraphs, useServiceGraph } from "~/components/graph/graph-queries";
+import {
+  useGraphOverview,
+  useNamespaceGraphs,
+  usePrefetchNamespaceGraph,
+  useServiceGraph,
+} from "~/components/graph/graph-queries";
 import { GraphSidePanel } from "~/components/graph/graph-side-panel";
 import { preloadLayoutWorker } from "~/components/graph/layout-client";
 import { OptionSelect } from "~/components/graph/option-select";
@@ -127,12 +132,20 @@ export function GraphView({ slug }: { slug: string }) {
     () => (expansion?.mode === "some" ? [...expansion.keys].sort() : []),
     [expansion],
   );
+  const isExpandingFromApi = overview !== null && !graph;
   const namespaceGraphs = useNamespaceGraphs({
     slug,
     lastSeconds,
-    namespaceKeys: overview && !graph ? expandedKeys : noNamespaceKeys,
+    namespaceKeys: isExpandingFromApi ? expandedKeys : noNamespaceKeys,
     refetchMs,
   });
+  const prefetchNamespaceGraph = usePrefetchNamespaceGraph({ slug, lastSeconds, refetchMs });
+  const pressNamespace = useCallback(
+    (namespaceKey: string) => {
+      if (isExpandingFromApi) prefetchNamespaceGraph(namespaceKey);
+    },
+    [isExpandingFromApi, prefetchNamespaceGraph],
+  );
 
   // Filter choices accumulate over answers, so a filter does not hide the other choices.
   const [seenClusters, setSeenClusters] = useState<string[]>([]);
@@ -396,6 +409,7 @@ export function GraphView({ slug }: { slug: string }) {
                   selected={selection}
                   onSelect={setSelection}
                   onToggleNamespace={toggleNamespace}
+                  onPressNamespace={pressNamespace}
                 />
               ) : null}
               {isAggregated ? (
