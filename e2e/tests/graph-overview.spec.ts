@@ -57,6 +57,20 @@ test("[GRAPH] overview: a big mesh opens on its namespaces, and a double-clicked
       (globalThis as HookGlobal).__switchyardGraph?.pointOf("n|c0|ns1"),
     );
     if (!point) throw new Error("namespace c0|ns1 is not drawn");
+    // A press alone starts loading the namespace's graph (the first press of a double-click), so
+    // the expansion finds it under way or loaded.
+    const namespaceRequests: string[] = [];
+    page.on("request", (request) => {
+      const url = decodeURIComponent(request.url());
+      if (url.includes("/api/trpc/graph.get") && url.includes('"namespaces":["ns1"]'))
+        namespaceRequests.push(url);
+    });
+    await page.mouse.move(point.x, point.y);
+    await page.mouse.down();
+    await expect.poll(() => namespaceRequests.length).toBe(1);
+    await page.mouse.up();
+    // The single tap selects the namespace; its panel offers to expand it.
+    await expect(page.getByTestId("panel-title")).toContainText("ns1");
     await page.mouse.dblclick(point.x, point.y);
     await expect
       .poll(async () => {
