@@ -363,7 +363,7 @@ export async function computeServiceGraph(options: GraphQuery): Promise<ServiceG
       from labelled
       group by ${fineKey}`,
     // A scoped read (a namespace's graph) sums a few thousand rows: parallel workers cost more to
-    // start than they save (≈ 90 ms against ≈ 45 ms, bench/graph-query) and take the other core.
+    // start than they save (≈ 90 ms against ≈ 63 ms, bench/graph-query) and take the other core.
     { isSingleCore: (options.isBackground ?? false) || keys !== undefined },
   );
   const edges = resolved.map(resolvedEdgeOf);
@@ -536,7 +536,7 @@ async function loadBadges(options: {
  * scans a range. As a semi-join (`in (select ...)`) it read every row of the range (≈ 100 ms for a
  * namespace of the 5,000-node mesh), and when the newest buckets were not analyzed yet it rescanned
  * a table once per key (8 s); as `any(array(select ...))` it compared each row of the 10 s tail with
- * every key in turn (175 ms). Measured in docs/graph.md.
+ * every key in turn (175 ms). Measured in docs/telemetry.md, "Scoped reads".
  */
 async function keysWhere(
   prisma: PrismaClient,
