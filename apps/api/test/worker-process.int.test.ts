@@ -66,7 +66,8 @@ describe("the worker process", () => {
       async () => {
         const rows = await services.prisma.$queryRaw<{ range_seconds: number }[]>`
           select range_seconds from telemetry_graph_recordings where organization_id = ${organization.id}`;
-        return rows.length > 0 ? rows.map((row) => row.range_seconds).sort((a, b) => a - b) : undefined;
+        // Both recorded ranges: a run writes the 15 min before the hour.
+        return rows.length === 2 ? rows.map((row) => row.range_seconds).sort((a, b) => a - b) : undefined;
       },
       { timeoutMs: 45_000, what: `the worker process to record the graphs (stderr: ${stderr.join("")})` },
     );
