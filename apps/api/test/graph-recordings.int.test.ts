@@ -164,6 +164,47 @@ describe("graph recordings", () => {
     expect((await caller.graph.get({ orgSlug, lastSeconds: 900 })).recordedAt).toBe(served.recordedAt);
   });
 
+  it("records no empty graph: a cluster that has sent only windows without traffic does not hide the others' traffic", async () => {
+    const { user, orgSlug } = await signUpOwner(services, "rec-empty-cut");
+    const caller = callerFor(services, user);
+    const organization = await services.prisma.organization.findUniqueOrThrow({ where: { slug: orgSlug } });
+    const clusterIds = new Map<string, string>();
+    for (const name of ["c0", "c1"]) {
+      const cluster = await services.prisma.cluster.create({
+        data: { organizationId: organization.id, name },
+      });
+      clusterIds.set(name, cluster.id);
+    }
+    const lastEnd = Math.floor(Date.now() / 10_000) * 10_000;
+    const windowsEndingAt = (windowEnd: number) =>
+      syntheticMeshBatches({ ...smallMesh, windowEnd, windowSeconds: 10, seed: "rec-empty-cut" });
+    // c1's agent has sent one window, before any traffic: the cut waits for it, a minute back.
+    for (const { cluster, batch } of windowsEndingAt(lastEnd - 60_000))
+      if (cluster === "c1")
+        await ingestTelemetryBatch({
+          prisma: services.prisma,
+          organizationId: organization.id,
+          clusterId: clusterIds.get("c1") ?? "",
+          batch: { ...batch, edges: [] },
+        });
+    // c0's traffic since.
+    for (let end = lastEnd - 30_000; end <= lastEnd; end += 10_000)
+      for (const { cluster, batch } of windowsEndingAt(end))
+        if (cluster === "c0")
+          await ingestTelemetryBatch({
+            prisma: services.prisma,
+            organizationId: organization.id,
+            clusterId: clusterIds.get("c0") ?? "",
+            batch,
+          });
+    await runTelemetryJob();
+    const graph = await caller.graph.get({ orgSlug, lastSeconds: 900 });
+    expect(graph.recordedAt).toBeUndefined();
+    expect(graph.nodes.length).toBeGreaterThan(0);
+    const overview = await caller.graph.overview({ orgSlug, lastSeconds: 900 });
+    expect(overview.mode === "graph" && overview.graph.nodes.length).toBeGreaterThan(0);
+  });
+
   it("is not served once stale, nor after a desired config changed the badges", async () => {
     const { caller, orgSlug, organizationId, clusterIds } = await liveOrganization("rec-stale");
     await runTelemetryJob();

@@ -463,16 +463,25 @@ export async function recordGraphs(options: {
         const overview = overviewOf(graph);
         await yieldToRequests();
         const graphJson = JSON.stringify(graph);
+        // An empty graph is not recorded (the row keeps neither part, replacing an older recording,
+        // so requests compute). Its cut waits for the slowest cluster: one whose agent has sent
+        // only windows without traffic so far (just started, or slow under load) would have its
+        // "No traffic yet" served for up to 90 s while the other clusters' traffic lands after the
+        // cut. Computing an empty graph is cheap.
+        const isEmpty = graph.nodes.length === 0;
         const written = await writeGraphRecording({
           prisma,
           organizationId,
           rangeSeconds,
           window: graph.range,
           computedAt: now,
-          graph: graphJson.length <= (options.graphMaxChars ?? recordedGraphMaxChars) ? graphJson : null,
-          overview: overview.mode === "overview" ? JSON.stringify(overview) : null,
+          graph:
+            !isEmpty && graphJson.length <= (options.graphMaxChars ?? recordedGraphMaxChars)
+              ? graphJson
+              : null,
+          overview: !isEmpty && overview.mode === "overview" ? JSON.stringify(overview) : null,
         });
-        if (written) recordings++;
+        if (written && !isEmpty) recordings++;
       }
     } catch (error) {
       failed.push({ organizationId, error: error instanceof Error ? error.message : String(error) });
