@@ -24,7 +24,8 @@ const smallMesh = { clusters: 2, namespacesPerCluster: 2, workloadsPerNamespace:
 // 2 clusters × 3 namespaces × 30 workloads: over overviewAboveNodes, so the overview is recorded too.
 const bigMesh = { clusters: 2, namespacesPerCluster: 3, workloadsPerNamespace: 30, edgesPerNode: 2 };
 
-async function liveOrganization(label: string, mesh = smallMesh) {
+/** An owner's organization with clusters c0 and c1, no telemetry yet. */
+async function organizationWithClusters(label: string) {
   const { user, orgSlug } = await signUpOwner(services, label);
   const caller = callerFor(services, user);
   const organization = await services.prisma.organization.findUniqueOrThrow({ where: { slug: orgSlug } });
@@ -35,6 +36,11 @@ async function liveOrganization(label: string, mesh = smallMesh) {
     });
     clusterIds.set(name, cluster.id);
   }
+  return { caller, orgSlug, organization, clusterIds };
+}
+
+async function liveOrganization(label: string, mesh = smallMesh) {
+  const { caller, orgSlug, organization, clusterIds } = await organizationWithClusters(label);
   const send = async (windowEnd: number, only?: string) => {
     for (const { cluster, batch } of syntheticMeshBatches({
       ...mesh,
@@ -165,16 +171,7 @@ describe("graph recordings", () => {
   });
 
   it("records no empty graph: a cluster that has sent only windows without traffic does not hide the others' traffic", async () => {
-    const { user, orgSlug } = await signUpOwner(services, "rec-empty-cut");
-    const caller = callerFor(services, user);
-    const organization = await services.prisma.organization.findUniqueOrThrow({ where: { slug: orgSlug } });
-    const clusterIds = new Map<string, string>();
-    for (const name of ["c0", "c1"]) {
-      const cluster = await services.prisma.cluster.create({
-        data: { organizationId: organization.id, name },
-      });
-      clusterIds.set(name, cluster.id);
-    }
+    const { caller, orgSlug, organization, clusterIds } = await organizationWithClusters("rec-empty-cut");
     const lastEnd = Math.floor(Date.now() / 10_000) * 10_000;
     const windowsEndingAt = (windowEnd: number) =>
       syntheticMeshBatches({ ...smallMesh, windowEnd, windowSeconds: 10, seed: "rec-empty-cut" });

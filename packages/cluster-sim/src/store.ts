@@ -270,7 +270,10 @@ export class ObjectStore {
       nextMeta.generation = isSpecChanged(current, next) ? generation + 1 : generation;
     }
     const canonical = canonicalize(type, next);
-    if (deepEqual(canonical, current)) return current;
+    // Like the API server (1.28's IgnoreManagedFieldsTimestampsTransformer), an update that would
+    // only move managed fields' times is not written: a re-applied Secret's stringData differs from
+    // its stored data, so the apply counts as a change and stamps a new time.
+    if (deepEqual(withoutManagedFieldTimes(canonical), withoutManagedFieldTimes(current))) return current;
     if (options.dryRun) return canonical;
     return this.commit(type, namespace, name, canonical, current);
   }
@@ -396,4 +399,22 @@ function isSpecChanged(before: JsonObject, after: JsonObject): boolean {
     if (!deepEqual(before[key], after[key])) return true;
   }
   return false;
+}
+
+/** The object with its managed fields' `time`s left out (for comparing what an update would change). */
+function withoutManagedFieldTimes(object: JsonObject): JsonObject {
+  const metadata = getObject(object, "metadata");
+  const entries = metadata?.managedFields;
+  if (!metadata || !Array.isArray(entries)) return object;
+  return {
+    ...object,
+    metadata: {
+      ...metadata,
+      managedFields: entries.map((entry) => {
+        if (!isJsonObject(entry)) return entry;
+        const { time: _time, ...rest } = entry;
+        return rest;
+      }),
+    },
+  };
 }
