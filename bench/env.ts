@@ -1,5 +1,6 @@
-// The benchmarks' knobs, read once and validated. Nothing else in bench/ reads process.env, except
-// to hand the whole environment on to a child process (the API, the console, its build).
+// The benchmarks' knobs, read once and validated, and the environment handed on to the child
+// processes benches start (the API, its workers, the console, its build). Nothing else in bench/
+// reads process.env.
 import { z } from "zod";
 
 const envSchema = z.object({
@@ -26,3 +27,6 @@ const envSchema = z.object({
 });
 
 export const benchEnv = envSchema.parse(process.env);
+
+/** The whole environment, as child processes inherit it (PATH, the setup's variables, …). */
+export const inheritedEnv: Readonly<NodeJS.ProcessEnv> = process.env;

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import path from "node:path";
 import { createTestDatabase, dropTestDatabase } from "../packages/db/src/test-database";
-import { benchEnv } from "./env";
+import { benchEnv, inheritedEnv } from "./env";
 
 export const repoRoot = path.resolve(import.meta.dirname, "..");
 
@@ -54,7 +54,7 @@ export async function startBenchApi(
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const processEnv = {
-    ...process.env,
+    ...inheritedEnv,
     DATABASE_URL: databaseUrl,
     API_PORT: String(port),
     AUTH_SECRET: authSecret,

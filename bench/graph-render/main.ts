@@ -32,7 +32,7 @@ import type { ServiceGraph } from "@switchyard/telemetry-model/graph-types";
 import { encode } from "next-auth/jwt";
 import { chromium } from "playwright-core";
 import { buildConsole, isConsoleBuildStale } from "../../scripts/console-build";
-import { benchEnv } from "../env";
+import { benchEnv, inheritedEnv } from "../env";
 import { freePort, median, repoRoot, round2, startBenchApi } from "../support";
 
 const runs = benchEnv.GRAPH_BENCH_RUNS;
@@ -73,7 +73,7 @@ async function startConsole(
     {
       cwd: path.join(repoRoot, "apps/console"),
       env: {
-        ...process.env,
+        ...inheritedEnv,
         API_URL: apiUrl,
         AUTH_SECRET: authSecret,
         NEXTAUTH_URL: url,
@@ -167,7 +167,7 @@ async function main() {
   // Built first: the build is synchronous, and while it ran the live windows' requests failed.
   if (isConsoleBuildStale(repoRoot)) {
     log("building the console (next build)...");
-    buildConsole(repoRoot, process.env);
+    buildConsole(repoRoot, inheritedEnv);
   }
   // The workers in a process of their own, as in `npm run demo`: the telemetry job's recordings
   // then do not hold up the API's event loop while the page asks it for a namespace.
@@ -368,7 +368,8 @@ async function main() {
       const namespacePoint = await pointOf(`n|${expandKey}`);
       if (!namespacePoint) throw new Error(`namespace node n|${expandKey} is not drawn`);
       // GRAPH_BENCH_PROFILE=<dir>: the page's CPU profile of the first run's expansion, for DevTools.
-      const profiling = benchEnv.GRAPH_BENCH_PROFILE && run === 0 ? await context.newCDPSession(page) : null;
+      const profileDir = run === 0 ? benchEnv.GRAPH_BENCH_PROFILE : undefined;
+      const profiling = profileDir ? await context.newCDPSession(page) : null;
       if (profiling) {
         await profiling.send("Profiler.enable");
         await profiling.send("Profiler.setSamplingInterval", { interval: 200 });
@@ -378,9 +379,9 @@ async function main() {
       await page.waitForFunction(() => performance.getEntriesByName("graph:expand").length > 0, null, {
         timeout: 120_000,
       });
-      if (profiling && benchEnv.GRAPH_BENCH_PROFILE) {
+      if (profiling && profileDir) {
         const { profile } = await profiling.send("Profiler.stop");
-        writeFileSync(path.join(benchEnv.GRAPH_BENCH_PROFILE, "expand.cpuprofile"), JSON.stringify(profile));
+        writeFileSync(path.join(profileDir, "expand.cpuprofile"), JSON.stringify(profile));
       }
       if (screenshots && run === 0) {
         await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 500)));

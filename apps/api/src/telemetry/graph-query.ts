@@ -460,15 +460,15 @@ export async function recordGraphs(options: {
         });
         // Requests that arrived meanwhile go first, between the synchronous steps.
         await yieldToRequests();
-        const overview = overviewOf(graph);
-        await yieldToRequests();
-        const graphJson = JSON.stringify(graph);
         // An empty graph is not recorded (the row keeps neither part, replacing an older recording,
         // so requests compute). Its cut waits for the slowest cluster: one whose agent has sent
         // only windows without traffic so far (just started, or slow under load) would have its
         // "No traffic yet" served for up to 90 s while the other clusters' traffic lands after the
         // cut. Computing an empty graph is cheap.
         const isEmpty = graph.nodes.length === 0;
+        const overview = isEmpty ? null : overviewOf(graph);
+        await yieldToRequests();
+        const graphJson = isEmpty ? null : JSON.stringify(graph);
         const written = await writeGraphRecording({
           prisma,
           organizationId,
@@ -476,10 +476,10 @@ export async function recordGraphs(options: {
           window: graph.range,
           computedAt: now,
           graph:
-            !isEmpty && graphJson.length <= (options.graphMaxChars ?? recordedGraphMaxChars)
+            graphJson !== null && graphJson.length <= (options.graphMaxChars ?? recordedGraphMaxChars)
               ? graphJson
               : null,
-          overview: !isEmpty && overview.mode === "overview" ? JSON.stringify(overview) : null,
+          overview: overview?.mode === "overview" ? JSON.stringify(overview) : null,
         });
         if (written && !isEmpty) recordings++;
       }
