@@ -149,22 +149,28 @@ const windowsOf = (batches: TelemetryBatch[], match: Match) =>
     ]),
   )}`;
 
+/** The request rate of `match` over `batches` is `expected` ± `tolerance`; a failure lists the windows. */
+function expectRequestRate(
+  batches: TelemetryBatch[],
+  match: Match,
+  expected: number,
+  tolerance: number,
+): void {
+  expectRate(rateOver(batches, match, requestsOf), expected, tolerance, windowsOf(batches, match));
+}
+
 describe("Prometheus reader on a real Prometheus", () => {
   it("ships contiguous windows whose rates match the simulated topology (±20%)", async () => {
     // Let Prometheus hold a few scrapes so the first windows are not empty.
     await new Promise((resolve) => setTimeout(resolve, 3 * SCRAPE_MS));
     const batches = (await shipWindows(10)).slice(2);
-    expectRate(rateOver(batches, edge("source", "istio-ingressgateway", "productpage"), requestsOf), 10, 0.2);
-    expectRate(
-      rateOver(batches, edge("destination", "istio-ingressgateway", "productpage"), requestsOf),
-      10,
-      0.2,
-    );
-    expectRate(rateOver(batches, fromApp("source", "productpage", "details"), requestsOf), 10, 0.2);
-    expectRate(rateOver(batches, edge("source", "istio-ingressgateway", "frontend"), requestsOf), 20, 0.2);
-    expectRate(rateOver(batches, fromApp("source", "frontend", "catalog"), requestsOf), 42, 0.2);
+    expectRequestRate(batches, edge("source", "istio-ingressgateway", "productpage"), 10, 0.2);
+    expectRequestRate(batches, edge("destination", "istio-ingressgateway", "productpage"), 10, 0.2);
+    expectRequestRate(batches, fromApp("source", "productpage", "details"), 10, 0.2);
+    expectRequestRate(batches, edge("source", "istio-ingressgateway", "frontend"), 20, 0.2);
+    expectRequestRate(batches, fromApp("source", "frontend", "catalog"), 42, 0.2);
     // Health checks from outside the mesh: only the destination reports them, source unknown.
-    expectRate(rateOver(batches, edge("destination", "unknown", "frontend"), requestsOf), 1, 0.5);
+    expectRequestRate(batches, edge("destination", "unknown", "frontend"), 1, 0.5);
     expect(rateOver(batches, edge("source", "unknown", "frontend"), requestsOf)).toBe(0);
     // TCP: catalog opens a postgres connection per request it serves (42 rps).
     expectRate(
@@ -213,12 +219,7 @@ describe("Prometheus reader on a real Prometheus", () => {
         windowsOf(batches, productpage),
       );
       // ... and nothing is lost or counted twice around it.
-      expectRate(
-        rateOver(batches.slice(1), productpage, requestsOf),
-        10,
-        0.2,
-        windowsOf(batches, productpage),
-      );
+      expectRequestRate(batches.slice(1), productpage, 10, 0.2);
     } finally {
       await receiver.close();
     }
@@ -254,7 +255,7 @@ describe("Prometheus reader on a real Prometheus", () => {
       expect(perSecond).toBeGreaterThanOrEqual(0);
       expect(perSecond).toBeLessThan(30);
     }
-    expectRate(rateOver(batches.slice(1), productpage, requestsOf), 10, 0.25);
+    expectRequestRate(batches.slice(1), productpage, 10, 0.25);
   }, 90_000);
 
   it("percentiles from the shipped bucket sums equal Prometheus' histogram_quantile (2.42, no small-delta step)", async () => {
