@@ -10,6 +10,7 @@
 // (`computeServiceGraph` scoped to one cluster and namespace, never recorded), for the page's
 // default range (15 min) and for the hour, each namespace in turn.
 import { createPrismaClient } from "@switchyard/db/client";
+import { namespaceKeys, namespaceOfKey } from "@switchyard/telemetry-model/graph-aggregate";
 import { computeServiceGraph, getServiceGraph, recordGraphs } from "../../apps/api/src/telemetry/graph-query";
 import { ingestTelemetryBatch } from "../../apps/api/src/telemetry/ingest";
 import { rollupTelemetry } from "../../apps/api/src/telemetry/rollup";
@@ -112,18 +113,12 @@ async function main() {
     // The same range read from finer tables: why an hour reads 5 min buckets.
     const oneMinute = quantile(await timed(() => computed(60), 5), 0.5);
     const tenSecond = quantile(await timed(() => computed(10), 3), 0.5);
-    const namespaceKeys = [
-      ...new Set(
-        graph.nodes.flatMap((node) =>
-          node.cluster && node.namespace ? [`${node.cluster}|${node.namespace}`] : [],
-        ),
-      ),
-    ];
+    const graphNamespaces = namespaceKeys(graph);
     let nextNamespace = 0;
     const namespaceQuery = (rangeSeconds: number) => () => {
-      const [cluster = "", namespace = ""] = (
-        namespaceKeys[nextNamespace++ % namespaceKeys.length] ?? ""
-      ).split("|");
+      const { cluster, namespace } = namespaceOfKey(
+        graphNamespaces[nextNamespace++ % graphNamespaces.length] ?? "",
+      );
       const end = Date.now();
       return computeServiceGraph({
         prisma,
@@ -161,7 +156,7 @@ async function main() {
         ),
         p50_ms_reading_1m: round2(oneMinute),
         p50_ms_reading_10s: round2(tenSecond),
-        namespaces: namespaceKeys.length,
+        namespaces: graphNamespaces.length,
         p50_ms_namespace_15m: round2(quantile(namespace15m, 0.5)),
         p99_ms_namespace_15m: round2(quantile(namespace15m, 0.99)),
         p50_ms_namespace_1h: round2(quantile(namespaceHour, 0.5)),

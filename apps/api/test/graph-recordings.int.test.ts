@@ -24,8 +24,11 @@ const smallMesh = { clusters: 2, namespacesPerCluster: 2, workloadsPerNamespace:
 // 2 clusters × 3 namespaces × 30 workloads: over overviewAboveNodes, so the overview is recorded too.
 const bigMesh = { clusters: 2, namespacesPerCluster: 3, workloadsPerNamespace: 30, edgesPerNode: 2 };
 
-/** An owner's organization with clusters c0 and c1, no telemetry yet. */
-async function organizationWithClusters(label: string) {
+/**
+ * An owner's organization with clusters c0 and c1, no telemetry yet, and `send`: the agents'
+ * 10 s windows of `mesh` ending at `windowEnd` (only `only`'s; without edges when `isWithoutTraffic`).
+ */
+async function organizationWithClusters(label: string, mesh = smallMesh) {
   const { user, orgSlug } = await signUpOwner(services, label);
   const caller = callerFor(services, user);
   const organization = await services.prisma.organization.findUniqueOrThrow({ where: { slug: orgSlug } });
@@ -36,12 +39,7 @@ async function organizationWithClusters(label: string) {
     });
     clusterIds.set(name, cluster.id);
   }
-  return { caller, orgSlug, organization, clusterIds };
-}
-
-async function liveOrganization(label: string, mesh = smallMesh) {
-  const { caller, orgSlug, organization, clusterIds } = await organizationWithClusters(label);
-  const send = async (windowEnd: number, only?: string) => {
+  const send = async (windowEnd: number, only?: string, options: { isWithoutTraffic?: boolean } = {}) => {
     for (const { cluster, batch } of syntheticMeshBatches({
       ...mesh,
       windowEnd,
@@ -53,10 +51,15 @@ async function liveOrganization(label: string, mesh = smallMesh) {
         prisma: services.prisma,
         organizationId: organization.id,
         clusterId: clusterIds.get(cluster) ?? "",
-        batch,
+        batch: options.isWithoutTraffic ? { ...batch, edges: [] } : batch,
       });
     }
   };
+  return { caller, orgSlug, organization, clusterIds, send };
+}
+
+async function liveOrganization(label: string, mesh = smallMesh) {
+  const { caller, orgSlug, organization, clusterIds, send } = await organizationWithClusters(label, mesh);
   // The last minute, in 10 s windows ending now, as agents sending live leave it.
   const lastEnd = Math.floor(Date.now() / 10_000) * 10_000;
   for (let end = lastEnd - 50_000; end <= lastEnd; end += 10_000) await send(end);
@@ -171,29 +174,12 @@ describe("graph recordings", () => {
   });
 
   it("records no empty graph: a cluster that has sent only windows without traffic does not hide the others' traffic", async () => {
-    const { caller, orgSlug, organization, clusterIds } = await organizationWithClusters("rec-empty-cut");
+    const { caller, orgSlug, send } = await organizationWithClusters("rec-empty-cut");
     const lastEnd = Math.floor(Date.now() / 10_000) * 10_000;
-    const windowsEndingAt = (windowEnd: number) =>
-      syntheticMeshBatches({ ...smallMesh, windowEnd, windowSeconds: 10, seed: "rec-empty-cut" });
     // c1's agent has sent one window, before any traffic: the cut waits for it, a minute back.
-    for (const { cluster, batch } of windowsEndingAt(lastEnd - 60_000))
-      if (cluster === "c1")
-        await ingestTelemetryBatch({
-          prisma: services.prisma,
-          organizationId: organization.id,
-          clusterId: clusterIds.get("c1") ?? "",
-          batch: { ...batch, edges: [] },
-        });
+    await send(lastEnd - 60_000, "c1", { isWithoutTraffic: true });
     // c0's traffic since.
-    for (let end = lastEnd - 30_000; end <= lastEnd; end += 10_000)
-      for (const { cluster, batch } of windowsEndingAt(end))
-        if (cluster === "c0")
-          await ingestTelemetryBatch({
-            prisma: services.prisma,
-            organizationId: organization.id,
-            clusterId: clusterIds.get("c0") ?? "",
-            batch,
-          });
+    for (let end = lastEnd - 30_000; end <= lastEnd; end += 10_000) await send(end, "c0");
     await runTelemetryJob();
     const graph = await caller.graph.get({ orgSlug, lastSeconds: 900 });
     expect(graph.recordedAt).toBeUndefined();
