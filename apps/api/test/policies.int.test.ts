@@ -5,6 +5,7 @@ import type { DesiredConfig, InventoryObject, TelemetryEdgeSample } from "@switc
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWorkers } from "../src/jobs/workers";
+import { compileOrganization, takeCompileLock } from "../src/policies/desired-config";
 import { storeChangeSet } from "../src/policies/policies";
 import {
   callerFor,
@@ -493,6 +494,85 @@ describe("the outbox", () => {
     const config = await desiredConfig(org, "eu-1");
     expect(config.version).toBe(1);
     expect(weightsOf(config)).toMatchObject([{ weight: 60 }, { weight: 40 }]);
+  });
+
+  it("lets no change set commit while a compile reads, so the version it causes names its change set", async () => {
+    // CI once saw an inventory recompile find no pending outbox row, then read the policy a change
+    // set committed right after: eu-1's version 1 came without its change set.
+    const org = await setUpOrg("lock", [{ name: "eu-1", env: "prod", versions: ["v1", "v2"] }]);
+    await settle(org);
+    await workers?.close();
+    workers = null;
+    const { id: organizationId } = await services.prisma.organization.findUniqueOrThrow({
+      where: { slug: org.orgSlug },
+    });
+    // A compile in progress holds the organization's compile lock until it commits.
+    let releaseCompile = () => {};
+    const compileReleased = new Promise<void>((resolve) => {
+      releaseCompile = resolve;
+    });
+    let lockTaken = () => {};
+    const compileLocked = new Promise<void>((resolve) => {
+      lockTaken = resolve;
+    });
+    const compiling = services.prisma.$transaction(
+      async (tx) => {
+        await takeCompileLock(tx, organizationId, "compile");
+        lockTaken();
+        await compileReleased;
+      },
+      { timeout: 30_000 },
+    );
+    await compileLocked;
+
+    const storing = storeChangeSet({
+      prisma: services.prisma,
+      organizationId,
+      actor: { userId: org.owner.id, label: org.owner.email },
+      reason: "during a compile",
+      changes: { edits: [{ name: "reviews-split", yaml: split(90, 10) }], deletions: [] },
+    });
+    // Postgres shows the change set waiting for the lock, and nothing of it is visible yet.
+    await eventually(
+      async () => {
+        const [row] = await services.prisma.$queryRaw<{ waiting: bigint }[]>`
+          select count(*) as waiting from pg_locks
+          where locktype = 'advisory' and not granted
+            and objid = (hashtext(${`compile:${organizationId}`})::bigint & 4294967295)::oid`;
+        return row?.waiting === 1n ? true : undefined;
+      },
+      { what: "the change set to wait for the compile lock" },
+    );
+    expect(await services.prisma.outbox.count({ where: { organizationId } })).toBe(0);
+    expect(await services.prisma.policy.count({ where: { organizationId } })).toBe(0);
+
+    releaseCompile();
+    await compiling;
+    const stored = await storing;
+    // Committed now: an inventory recompile defers to its compile, which names it on the version.
+    expect(
+      await compileOrganization({
+        prisma: services.prisma,
+        organizationId,
+        clusterIds: null,
+        claimOutbox: false,
+      }),
+    ).toEqual({ versions: [], claimed: 0 });
+    const compiled = await compileOrganization({
+      prisma: services.prisma,
+      organizationId,
+      clusterIds: null,
+      claimOutbox: true,
+    });
+    expect(compiled).toEqual({
+      versions: [{ clusterId: org.clusterOf("eu-1").clusterId, version: 1 }],
+      claimed: 1,
+    });
+    const version = await services.prisma.desiredConfigVersion.findFirstOrThrow({
+      where: { clusterId: org.clusterOf("eu-1").clusterId, version: 1 },
+    });
+    expect(version.changeSetId).toBe(stored.changeSetId);
+    workers = await startWorkers(services, { sweepIntervalMs: 60_000 });
   });
 });
 

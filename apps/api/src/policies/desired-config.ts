@@ -163,9 +163,26 @@ export async function findLatestVersions(db: Db, clusterIds: readonly string[]) 
 export type CompiledVersion = { clusterId: string; version: number };
 
 /**
+ * The organization's compile lock, held to the end of the transaction. A compile holds it alone; a
+ * change set holds it shared while it writes policies and their outbox row. So a compile reads
+ * policies and pending outbox rows as one state: no change set commits between its reads. (It once
+ * could: an inventory recompile saw no pending row, then read the policy committed just after and
+ * stored its version without the change set.) Change sets do not wait for each other.
+ */
+export async function takeCompileLock(
+  tx: Prisma.TransactionClient,
+  organizationId: string,
+  holder: "compile" | "change-set",
+): Promise<void> {
+  const key = `compile:${organizationId}`;
+  if (holder === "compile") await tx.$executeRaw`select pg_advisory_xact_lock(hashtext(${key}))`;
+  else await tx.$executeRaw`select pg_advisory_xact_lock_shared(hashtext(${key}))`;
+}
+
+/**
  * Compile the organization's current policies for its clusters (all, or the given ones) and store a
  * new version for each cluster whose content hash changed. Compiles of one organization are
- * serialized by an advisory lock, so versions only grow and a stale compile never lands after a
+ * serialized by its compile lock (`takeCompileLock`), so versions only grow and a stale compile never lands after a
  * newer one. When `claimOutbox` is set, the unprocessed compile work of the organization committed
  * before the lock was taken is marked processed in the same transaction: those changes are in
  * what this compile read. Returns the new versions (to notify agents after commit).
@@ -179,7 +196,7 @@ export async function compileOrganization(options: {
   const { organizationId } = options;
   return options.prisma.$transaction(
     async (tx) => {
-      await tx.$executeRaw`select pg_advisory_xact_lock(hashtext(${`compile:${organizationId}`}))`;
+      await takeCompileLock(tx, organizationId, "compile");
       const claimed = options.claimOutbox
         ? await tx.outbox.findMany({
             where: { organizationId, topic: "compile", processedAt: null },

@@ -19,6 +19,7 @@ import {
   loadCurrentPolicies,
   resourcesOf,
   storedSyncState,
+  takeCompileLock,
   toJson,
 } from "./desired-config";
 import { impactWindowSeconds, loadObservedTraffic } from "./observed-traffic";
@@ -388,139 +389,144 @@ export async function storeChangeSet(options: {
   const edits = validateEdits(options.changes);
   const { organizationId, actor } = options;
   try {
-    return await options.prisma.$transaction(async (tx) => {
-      const changeSet = await tx.changeSet.create({
-        data: {
-          organizationId,
-          authorUserId: actor.userId,
-          authorLabel: actor.label,
-          reason: options.reason,
-        },
-      });
-      const stored: StoredRevision[] = [];
-      const audit = async (action: string, targetId: string, before: unknown, after: unknown) =>
-        recordAuditEvent(tx, {
-          organizationId,
-          actor,
-          action,
-          targetType: "policy",
-          targetId,
-          ...(before === null ? {} : { before: toJson(before) }),
-          ...(after === null ? {} : { after: toJson(after) }),
-          ...(options.requestId ? { requestId: options.requestId } : {}),
-        });
-      for (const edit of edits) {
-        const existing = await tx.policy.findUnique({
-          where: { organizationId_name: { organizationId, name: edit.name } },
-        });
-        const previous = existing
-          ? await tx.policyRevision.findUnique({
-              where: { policyId_number: { policyId: existing.id, number: existing.currentRevision } },
-            })
-          : null;
-        if (existing && !existing.deletedAt && previous && isSameContent(previous.document, edit.policy))
-          continue;
-        const number = (existing?.currentRevision ?? 0) + 1;
-        const policy = existing
-          ? await tx.policy.update({
-              // The revision we read must still be current: a concurrent change set loses with CONFLICT.
-              where: { id: existing.id, currentRevision: existing.currentRevision },
-              data: { currentRevision: number, kind: edit.policy.kind, deletedAt: null },
-            })
-          : await tx.policy.create({
-              data: { organizationId, name: edit.name, kind: edit.policy.kind, currentRevision: number },
-            });
-        const document = withRevision(edit.policy, number);
-        const restoredFrom = options.restoredFrom?.get(edit.name) ?? null;
-        await tx.policyRevision.create({
+    return await options.prisma.$transaction(
+      async (tx) => {
+        await takeCompileLock(tx, organizationId, "change-set");
+        const changeSet = await tx.changeSet.create({
           data: {
             organizationId,
-            policyId: policy.id,
-            number,
-            kind: edit.policy.kind,
-            yaml: edit.yaml,
-            document: toJson(document),
-            changeSetId: changeSet.id,
-            restoredFrom,
             authorUserId: actor.userId,
             authorLabel: actor.label,
             reason: options.reason,
           },
         });
-        const action =
-          restoredFrom !== null
-            ? "policy.rolled_back"
-            : existing && !existing.deletedAt
-              ? "policy.updated"
-              : "policy.created";
-        await audit(
-          action,
-          edit.name,
-          previous && !previous.isDeletion ? { revision: previous.number, yaml: previous.yaml } : null,
-          {
-            revision: number,
-            yaml: edit.yaml,
-            changeSetId: changeSet.id,
-            reason: options.reason,
-            restoredFrom,
-          },
-        );
-        stored.push({ policyName: edit.name, policyId: policy.id, number, action });
-      }
-      for (const [index, name] of options.changes.deletions.entries()) {
-        const existing = await tx.policy.findUnique({
-          where: { organizationId_name: { organizationId, name } },
-        });
-        if (!existing || existing.deletedAt)
-          throw new AppError("INVALID", `There is no policy named ${name} to delete.`, {
-            field: `deletions.${index}`,
+        const stored: StoredRevision[] = [];
+        const audit = async (action: string, targetId: string, before: unknown, after: unknown) =>
+          recordAuditEvent(tx, {
+            organizationId,
+            actor,
+            action,
+            targetType: "policy",
+            targetId,
+            ...(before === null ? {} : { before: toJson(before) }),
+            ...(after === null ? {} : { after: toJson(after) }),
+            ...(options.requestId ? { requestId: options.requestId } : {}),
           });
-        const previous = await tx.policyRevision.findUnique({
-          where: { policyId_number: { policyId: existing.id, number: existing.currentRevision } },
+        for (const edit of edits) {
+          const existing = await tx.policy.findUnique({
+            where: { organizationId_name: { organizationId, name: edit.name } },
+          });
+          const previous = existing
+            ? await tx.policyRevision.findUnique({
+                where: { policyId_number: { policyId: existing.id, number: existing.currentRevision } },
+              })
+            : null;
+          if (existing && !existing.deletedAt && previous && isSameContent(previous.document, edit.policy))
+            continue;
+          const number = (existing?.currentRevision ?? 0) + 1;
+          const policy = existing
+            ? await tx.policy.update({
+                // The revision we read must still be current: a concurrent change set loses with CONFLICT.
+                where: { id: existing.id, currentRevision: existing.currentRevision },
+                data: { currentRevision: number, kind: edit.policy.kind, deletedAt: null },
+              })
+            : await tx.policy.create({
+                data: { organizationId, name: edit.name, kind: edit.policy.kind, currentRevision: number },
+              });
+          const document = withRevision(edit.policy, number);
+          const restoredFrom = options.restoredFrom?.get(edit.name) ?? null;
+          await tx.policyRevision.create({
+            data: {
+              organizationId,
+              policyId: policy.id,
+              number,
+              kind: edit.policy.kind,
+              yaml: edit.yaml,
+              document: toJson(document),
+              changeSetId: changeSet.id,
+              restoredFrom,
+              authorUserId: actor.userId,
+              authorLabel: actor.label,
+              reason: options.reason,
+            },
+          });
+          const action =
+            restoredFrom !== null
+              ? "policy.rolled_back"
+              : existing && !existing.deletedAt
+                ? "policy.updated"
+                : "policy.created";
+          await audit(
+            action,
+            edit.name,
+            previous && !previous.isDeletion ? { revision: previous.number, yaml: previous.yaml } : null,
+            {
+              revision: number,
+              yaml: edit.yaml,
+              changeSetId: changeSet.id,
+              reason: options.reason,
+              restoredFrom,
+            },
+          );
+          stored.push({ policyName: edit.name, policyId: policy.id, number, action });
+        }
+        for (const [index, name] of options.changes.deletions.entries()) {
+          const existing = await tx.policy.findUnique({
+            where: { organizationId_name: { organizationId, name } },
+          });
+          if (!existing || existing.deletedAt)
+            throw new AppError("INVALID", `There is no policy named ${name} to delete.`, {
+              field: `deletions.${index}`,
+            });
+          const previous = await tx.policyRevision.findUnique({
+            where: { policyId_number: { policyId: existing.id, number: existing.currentRevision } },
+          });
+          const number = existing.currentRevision + 1;
+          await tx.policy.update({
+            where: { id: existing.id, currentRevision: existing.currentRevision },
+            data: { currentRevision: number, deletedAt: new Date() },
+          });
+          await tx.policyRevision.create({
+            data: {
+              organizationId,
+              policyId: existing.id,
+              number,
+              kind: existing.kind,
+              yaml: "",
+              isDeletion: true,
+              changeSetId: changeSet.id,
+              authorUserId: actor.userId,
+              authorLabel: actor.label,
+              reason: options.reason,
+            },
+          });
+          await audit(
+            "policy.deleted",
+            name,
+            previous ? { revision: previous.number, yaml: previous.yaml } : null,
+            {
+              revision: number,
+              isDeletion: true,
+              changeSetId: changeSet.id,
+              reason: options.reason,
+            },
+          );
+          stored.push({ policyName: name, policyId: existing.id, number, action: "policy.deleted" });
+        }
+        if (stored.length === 0) {
+          // Nothing changed: leave no empty change set behind (rolled back by throwing would be
+          // noisier; deleting it in the same transaction is equivalent).
+          await tx.changeSet.delete({ where: { id: changeSet.id } });
+          return { changeSetId: null, outboxSeq: null, revisions: [] };
+        }
+        const outbox = await tx.outbox.create({
+          data: { organizationId, topic: "compile", payload: { changeSetId: changeSet.id } },
         });
-        const number = existing.currentRevision + 1;
-        await tx.policy.update({
-          where: { id: existing.id, currentRevision: existing.currentRevision },
-          data: { currentRevision: number, deletedAt: new Date() },
-        });
-        await tx.policyRevision.create({
-          data: {
-            organizationId,
-            policyId: existing.id,
-            number,
-            kind: existing.kind,
-            yaml: "",
-            isDeletion: true,
-            changeSetId: changeSet.id,
-            authorUserId: actor.userId,
-            authorLabel: actor.label,
-            reason: options.reason,
-          },
-        });
-        await audit(
-          "policy.deleted",
-          name,
-          previous ? { revision: previous.number, yaml: previous.yaml } : null,
-          {
-            revision: number,
-            isDeletion: true,
-            changeSetId: changeSet.id,
-            reason: options.reason,
-          },
-        );
-        stored.push({ policyName: name, policyId: existing.id, number, action: "policy.deleted" });
-      }
-      if (stored.length === 0) {
-        // Nothing changed: leave no empty change set behind (rolled back by throwing would be
-        // noisier; deleting it in the same transaction is equivalent).
-        await tx.changeSet.delete({ where: { id: changeSet.id } });
-        return { changeSetId: null, outboxSeq: null, revisions: [] };
-      }
-      const outbox = await tx.outbox.create({
-        data: { organizationId, topic: "compile", payload: { changeSetId: changeSet.id } },
-      });
-      return { changeSetId: changeSet.id, outboxSeq: outbox.seq, revisions: stored };
-    });
+        return { changeSetId: changeSet.id, outboxSeq: outbox.seq, revisions: stored };
+      },
+      // A running compile holds the lock: waiting for it counts against the timeout.
+      { maxWait: 10_000, timeout: 30_000 },
+    );
   } catch (error) {
     if (isConcurrentChange(error))
       throw new AppError(
