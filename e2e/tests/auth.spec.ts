@@ -64,3 +64,28 @@ test("[AUTH]: sign up, invite a teammate who joins through the link, sign out, s
     await expect(page.getByTestId("user-email")).toHaveText(teammate.email);
   });
 });
+
+test("[AUTH]: what is typed while the sign-in page still loads is what signs in", async ({ page }) => {
+  // Hold the page's scripts: the server's HTML is there, React has not hydrated it yet.
+  let releaseScripts = () => {};
+  const scriptsReleased = new Promise<void>((resolve) => {
+    releaseScripts = resolve;
+  });
+  await page.route("**/_next/static/chunks/**", async (route) => {
+    await scriptsReleased;
+    await route.continue();
+  });
+  await page.goto("/signin", { waitUntil: "commit" });
+  // Not typable before its handlers run (typed text once showed while the form's state was empty,
+  // and a click on submit was the browser's own GET with the password in the URL).
+  await expect(page.getByTestId("signin-email")).toBeDisabled();
+  await expect(page.getByTestId("signin-submit")).toBeDisabled();
+
+  const typed = page.getByTestId("signin-email").fill("nobody-here@e2e.example.com");
+  releaseScripts();
+  await typed;
+  await page.getByTestId("signin-password").fill("not-the-password");
+  await page.getByTestId("signin-submit").click();
+  await expect(page.getByTestId("signin-error")).toHaveText("Wrong email or password.");
+  await expect(page).toHaveURL(/\/signin$/);
+});

@@ -5,6 +5,7 @@ import { Button } from "@switchyard/ui/button";
 import { Field } from "@switchyard/ui/field";
 import { useMutation } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
+import { Form } from "~/components/form";
 import { fieldErrorsOf, formErrorOf } from "~/lib/api-errors";
 import { useTRPC } from "~/lib/trpc";
 
@@ -26,7 +27,7 @@ export function CreateOrganizationForm({ onCancel }: { onCancel?: () => void }) 
   const fieldErrors = fieldErrorsOf(create.error);
   const formError = formErrorOf(create.error, ["name"]);
   return (
-    <form onSubmit={onSubmit} noValidate data-test="create-org-form">
+    <Form onSubmit={onSubmit} data-test="create-org-form">
       {formError ? (
         <Banner tone="error" data-test="create-org-error">
           {formError}
@@ -51,6 +52,6 @@ export function CreateOrganizationForm({ onCancel }: { onCancel?: () => void }) 
           </Button>
         ) : null}
       </div>
-    </form>
+    </Form>
   );
 }

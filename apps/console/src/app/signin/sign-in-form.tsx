@@ -6,6 +6,7 @@ import { Field } from "@switchyard/ui/field";
 import Link from "next/link";
 import { signIn } from "next-auth/react";
 import { type FormEvent, useState } from "react";
+import { Form } from "~/components/form";
 
 type Props = { callbackUrl: string; initialError?: string | undefined };
 
@@ -56,7 +57,7 @@ export function SignInForm({ callbackUrl, initialError }: Props) {
     : "/signup";
 
   return (
-    <form onSubmit={onSubmit} noValidate data-test="signin-form">
+    <Form onSubmit={onSubmit} data-test="signin-form">
       {error ? (
         <Banner tone="error" data-test="signin-error">
           {error}
@@ -95,6 +96,6 @@ export function SignInForm({ callbackUrl, initialError }: Props) {
           Create an account
         </Link>
       </p>
-    </form>
+    </Form>
   );
 }

@@ -8,6 +8,7 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { signIn } from "next-auth/react";
 import { type FormEvent, useState } from "react";
+import { Form } from "~/components/form";
 import { fieldErrorsOf, formErrorOf, messageOf } from "~/lib/api-errors";
 import { roleLabels } from "~/lib/roles";
 import { useTRPC } from "~/lib/trpc";
@@ -94,7 +95,7 @@ function SignUpFields({
   const isPending = signUp.isPending || isSigningIn;
 
   return (
-    <form onSubmit={onSubmit} noValidate data-test="signup-form">
+    <Form onSubmit={onSubmit} data-test="signup-form">
       {invitation ? (
         <Banner tone="info" data-test="signup-invitation">
           You are joining <strong>{invitation.organizationName}</strong> as {roleLabels[invitation.role]}.
@@ -186,6 +187,6 @@ function SignUpFields({
           Sign in
         </Link>
       </p>
-    </form>
+    </Form>
   );
 }

@@ -6,6 +6,7 @@ import { Field } from "@switchyard/ui/field";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { type FormEvent, useState } from "react";
+import { Form } from "~/components/form";
 import { InstallLine } from "~/components/install-line";
 import { fieldErrorsOf, formErrorOf } from "~/lib/api-errors";
 import { useTRPC } from "~/lib/trpc";
@@ -95,7 +96,7 @@ export function ConnectClusterCard({ slug, onClose }: Props) {
           {formError}
         </Banner>
       ) : null}
-      <form onSubmit={onSubmit} noValidate data-test="connect-form">
+      <Form onSubmit={onSubmit} data-test="connect-form">
         <Field
           id="cluster-name"
           label="Name"
@@ -131,7 +132,7 @@ export function ConnectClusterCard({ slug, onClose }: Props) {
             Cancel
           </Button>
         </div>
-      </form>
+      </Form>
     </section>
   );
 }

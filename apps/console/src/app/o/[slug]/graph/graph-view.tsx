@@ -16,6 +16,7 @@ import { EmptyState } from "@switchyard/ui/empty-state";
 import { Skeleton } from "@switchyard/ui/skeleton";
 import Link from "next/link";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { Form } from "~/components/form";
 import styles from "~/components/graph/graph.module.css";
 import {
   GraphCanvas,
@@ -295,7 +296,7 @@ export function GraphView({ slug }: { slug: string }) {
             </button>
           ))}
         </fieldset>
-        <form
+        <Form
           onSubmit={(event) => {
             event.preventDefault();
             find();
@@ -312,7 +313,7 @@ export function GraphView({ slug }: { slug: string }) {
           <Button size="sm" variant="secondary" type="submit" data-test="graph-find-submit">
             Find
           </Button>
-        </form>
+        </Form>
         <input
           placeholder="Hide…"
           value={hideText}

@@ -6,6 +6,7 @@ import { CopyButton } from "@switchyard/ui/copy-button";
 import { Field } from "@switchyard/ui/field";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
+import { Form } from "~/components/form";
 import { fieldErrorsOf, formErrorOf } from "~/lib/api-errors";
 import { assignableRoles, isRole, roleLabels } from "~/lib/roles";
 import { type Role, useTRPC } from "~/lib/trpc";
@@ -44,7 +45,7 @@ export function InviteForm({ slug, canGrantOwner }: { slug: string; canGrantOwne
           {formError}
         </Banner>
       ) : null}
-      <form onSubmit={onSubmit} noValidate className="inline-form" data-test="invite-form">
+      <Form onSubmit={onSubmit} className="inline-form" data-test="invite-form">
         <Field id="invite-email" label="Email" errors={fieldErrors.email}>
           <input
             id="invite-email"
@@ -78,7 +79,7 @@ export function InviteForm({ slug, canGrantOwner }: { slug: string; canGrantOwne
             Create invitation
           </Button>
         </div>
-      </form>
+      </Form>
       {invite.data ? (
         <Banner
           tone="success"

@@ -7,6 +7,7 @@ import { Tabs } from "@switchyard/ui/tabs";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
+import { Form } from "~/components/form";
 import { fieldErrorsOf, formErrorOf, messageOf } from "~/lib/api-errors";
 import { fromYaml, isYamlMap, toYaml } from "~/lib/policy-yaml";
 import { type RouterOutputs, useTRPC, useTRPCClient } from "~/lib/trpc";
@@ -318,9 +319,8 @@ export function PolicyEditor({ slug, existing }: { slug: string; existing?: Exis
             </Banner>
           ) : null}
           <PreviewPane preview={preview.data} />
-          <form
+          <Form
             className="card apply-form"
-            noValidate
             onSubmit={(event) => {
               event.preventDefault();
               apply.mutate({ orgSlug: slug, reason: reason.trim(), changes: { edits: [{ name, yaml }] } });
@@ -356,7 +356,7 @@ export function PolicyEditor({ slug, existing }: { slug: string; existing?: Exis
                 Apply
               </Button>
             </div>
-          </form>
+          </Form>
         </>
       ) : null}
       {progress ? (

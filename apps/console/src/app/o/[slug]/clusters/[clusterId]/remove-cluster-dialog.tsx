@@ -5,6 +5,7 @@ import { Button } from "@switchyard/ui/button";
 import { Dialog } from "@switchyard/ui/dialog";
 import { Field } from "@switchyard/ui/field";
 import { type FormEvent, useState } from "react";
+import { Form } from "~/components/form";
 import { messageOf } from "~/lib/api-errors";
 
 type Props = {
@@ -43,7 +44,7 @@ export function RemoveClusterDialog({ clusterName, isOpen, isPending, error, onC
           {messageOf(error)}
         </Banner>
       ) : null}
-      <form onSubmit={onSubmit} noValidate>
+      <Form onSubmit={onSubmit}>
         <Field id="remove-confirm-name" label={`Type ${clusterName} to confirm`}>
           <input
             id="remove-confirm-name"
@@ -74,7 +75,7 @@ export function RemoveClusterDialog({ clusterName, isOpen, isPending, error, onC
             Cancel
           </Button>
         </div>
-      </form>
+      </Form>
     </Dialog>
   );
 }

@@ -7,6 +7,7 @@ import { Field } from "@switchyard/ui/field";
 import { Skeleton } from "@switchyard/ui/skeleton";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { Form } from "~/components/form";
 import { fieldErrorsOf, formErrorOf, messageOf } from "~/lib/api-errors";
 import { formatAgo } from "~/lib/relative-time";
 import { type RouterOutputs, useTRPC, useTRPCClient } from "~/lib/trpc";
@@ -154,8 +155,7 @@ export function PolicyHistory({
           onClose={() => setTarget(null)}
           data-test="rollback-dialog"
         >
-          <form
-            noValidate
+          <Form
             className="confirm"
             onSubmit={(event) => {
               event.preventDefault();
@@ -191,7 +191,7 @@ export function PolicyHistory({
                 Roll back
               </Button>
             </div>
-          </form>
+          </Form>
         </Dialog>
       ) : null}
     </div>

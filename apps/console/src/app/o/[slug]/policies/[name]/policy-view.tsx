@@ -9,6 +9,7 @@ import { Tabs } from "@switchyard/ui/tabs";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
+import { Form } from "~/components/form";
 import { errorCodeOf, fieldErrorsOf, formErrorOf, messageOf } from "~/lib/api-errors";
 import { useTRPC, useTRPCClient } from "~/lib/trpc";
 import { useOrganization } from "~/lib/use-organization";
@@ -164,8 +165,7 @@ function PolicyDetail({
           onClose={() => setIsDeleting(false)}
           data-test="delete-dialog"
         >
-          <form
-            noValidate
+          <Form
             className="confirm"
             onSubmit={(event) => {
               event.preventDefault();
@@ -200,7 +200,7 @@ function PolicyDetail({
                 Delete policy
               </Button>
             </div>
-          </form>
+          </Form>
         </Dialog>
       ) : null}
     </div>
