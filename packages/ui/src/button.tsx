@@ -1,4 +1,7 @@
+"use client";
+
 import type { ButtonHTMLAttributes } from "react";
+import { useIsHydrated } from "./hydration";
 
 export type ButtonVariant = "primary" | "secondary" | "danger" | "ghost";
 
@@ -20,6 +23,7 @@ export function Button({
   type = "button",
   ...rest
 }: ButtonProps) {
+  const isHydrated = useIsHydrated();
   const classes = ["sy-button", `sy-button--${variant}`, `sy-button--${size}`, className]
     .filter(Boolean)
     .join(" ");
@@ -28,7 +32,7 @@ export function Button({
       {...rest}
       type={type}
       className={classes}
-      disabled={disabled || isPending}
+      disabled={disabled || isPending || !isHydrated}
       aria-busy={isPending || undefined}
     >
       {isPending ? <span className="sy-spinner" aria-hidden="true" /> : null}

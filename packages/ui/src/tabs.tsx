@@ -1,5 +1,7 @@
 "use client";
 
+import { useIsHydrated } from "./hydration";
+
 export type Tab<Id extends string> = { id: Id; label: string; count?: number | undefined };
 
 export type TabsProps<Id extends string> = {
@@ -18,6 +20,7 @@ export function Tabs<Id extends string>({
   label,
   "data-test": dataTest,
 }: TabsProps<Id>) {
+  const isHydrated = useIsHydrated();
   return (
     <div className="sy-tabs" role="tablist" aria-label={label} data-test={dataTest}>
       {tabs.map((tab) => (
@@ -28,6 +31,7 @@ export function Tabs<Id extends string>({
           aria-selected={tab.id === selected}
           className={tab.id === selected ? "sy-tabs__tab sy-tabs__tab--selected" : "sy-tabs__tab"}
           onClick={() => onSelect(tab.id)}
+          disabled={!isHydrated}
           data-test={`tab-${tab.id}`}
         >
           {tab.label}

@@ -1,7 +1,7 @@
 "use client";
 
+import { useIsHydrated } from "@switchyard/ui/hydration";
 import type { FormHTMLAttributes } from "react";
-import { useIsHydrated } from "~/lib/use-is-hydrated";
 
 type FormProps = FormHTMLAttributes<HTMLFormElement> & { "data-test"?: string };
 

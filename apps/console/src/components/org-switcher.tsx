@@ -1,6 +1,7 @@
 "use client";
 
 import { Banner } from "@switchyard/ui/banner";
+import { useIsHydrated } from "@switchyard/ui/hydration";
 import { Skeleton } from "@switchyard/ui/skeleton";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
@@ -17,6 +18,7 @@ export function OrgSwitcher({ currentSlug, currentName }: Props) {
   const [isOpen, setIsOpen] = useState(false);
   const [isCreating, setIsCreating] = useState(false);
   const containerRef = useRef<HTMLDivElement>(null);
+  const isHydrated = useIsHydrated();
   // Loaded only once the menu opens: most page views never need the list.
   const organizations = useQuery(trpc.orgs.list.queryOptions(undefined, { enabled: isOpen }));
 
@@ -43,6 +45,7 @@ export function OrgSwitcher({ currentSlug, currentName }: Props) {
         className="org-switcher__button"
         aria-expanded={isOpen}
         aria-haspopup="true"
+        disabled={!isHydrated}
         onClick={() => {
           setIsOpen((open) => !open);
           setIsCreating(false);
