@@ -14,7 +14,7 @@ export async function registerAgent(options: {
   bootstrapToken: string;
   agentVersion: string;
 }): Promise<RegisterResponse> {
-  const credential = generateToken();
+  const credential = generateToken("credential");
   return options.prisma.$transaction(async (tx) => {
     // Lock the token so two agents racing with the same line cannot both get a credential.
     const [token] = await tx.$queryRaw<{ id: string }[]>`
@@ -160,7 +160,7 @@ export async function rotateCredential(options: {
   prisma: PrismaClient;
   cluster: AgentCluster;
 }): Promise<{ credential: string }> {
-  const credential = generateToken();
+  const credential = generateToken("credential");
   await options.prisma.$transaction(async (tx) => {
     // The current credential keeps working until the new one is first used (see authenticateAgent).
     await tx.clusterCredential.create({

@@ -36,7 +36,7 @@ async function mintBootstrapToken(
   tx: Prisma.TransactionClient,
   options: { clusterId: string; createdById: string; ttlMs: number },
 ): Promise<{ token: string; expiresAt: Date }> {
-  const token = generateToken();
+  const token = generateToken("bootstrap");
   const expiresAt = new Date(Date.now() + options.ttlMs);
   // Only one install line works at a time: minting a new one revokes the unused ones.
   await tx.bootstrapToken.updateMany({

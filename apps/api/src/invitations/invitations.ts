@@ -65,7 +65,7 @@ export async function createInvitation(options: {
     throw new AppError("FORBIDDEN", "Only an owner can invite an owner.", { field: "role" });
   }
   const email = options.email.toLowerCase();
-  const token = generateToken();
+  const token = generateToken("invitation");
   const invitation = await options.prisma.$transaction(async (tx) => {
     const existingMember = await tx.membership.findFirst({
       where: { organizationId: options.organizationId, user: { email } },
