@@ -47,6 +47,16 @@ export async function stopService(service: Service): Promise<void> {
   clearTimeout(deadline);
 }
 
+/** Why `services` cannot be waited on any longer: each one that exited, with its log's tail. */
+export function exitedServices(services: readonly Service[]): string[] {
+  return services
+    .filter((service) => service.process.exitCode !== null || service.process.signalCode !== null)
+    .map(
+      (service) =>
+        `${service.name} exited (${service.process.exitCode ?? service.process.signalCode}):\n${logTail(service)}`,
+    );
+}
+
 export function logTail(service: Service, lines = 40): string {
   try {
     return readFileSync(service.logPath, "utf8").split("\n").slice(-lines).join("\n");
