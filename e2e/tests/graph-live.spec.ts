@@ -62,7 +62,7 @@ test("[GRAPH]: a live multi-cluster mesh shows its services, the cross-cluster c
             const response = await page.request.get(`/api/trpc/graph.get?input=${input}`);
             const body = (await response.json()) as { result?: { data: { nodes: { id: string }[] } } };
             const ids = new Set(body.result?.data.nodes.map((node) => node.id) ?? []);
-            // A dead agent or simulator will not send what is missing: say so instead of waiting.
+            // A dead agent or simulator will not send what is missing: its log goes into the answer.
             return [...expected.filter((id) => !ids.has(id)), ...exitedServices(services)];
           },
           { timeout: 90_000, intervals: [2_000] },

@@ -5,7 +5,7 @@ import type { DesiredConfig, InventoryObject, TelemetryEdgeSample } from "@switc
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWorkers } from "../src/jobs/workers";
-import { compileOrganization, takeCompileLock } from "../src/policies/desired-config";
+import { compileLockName, compileOrganization, takeCompileLock } from "../src/policies/desired-config";
 import { storeChangeSet } from "../src/policies/policies";
 import {
   callerFor,
@@ -538,7 +538,7 @@ describe("the outbox", () => {
         const [row] = await services.prisma.$queryRaw<{ waiting: bigint }[]>`
           select count(*) as waiting from pg_locks
           where locktype = 'advisory' and not granted
-            and objid = (hashtext(${`compile:${organizationId}`})::bigint & 4294967295)::oid`;
+            and objid = (hashtext(${compileLockName(organizationId)})::bigint & 4294967295)::oid`;
         return row?.waiting === 1n ? true : undefined;
       },
       { what: "the change set to wait for the compile lock" },

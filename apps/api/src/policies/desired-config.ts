@@ -169,12 +169,15 @@ export type CompiledVersion = { clusterId: string; version: number };
  * could: an inventory recompile saw no pending row, then read the policy committed just after and
  * stored its version without the change set.) Change sets do not wait for each other.
  */
+/** The compile lock's name; Postgres keys the advisory lock by its `hashtext`. */
+export const compileLockName = (organizationId: string) => `compile:${organizationId}`;
+
 export async function takeCompileLock(
   tx: Prisma.TransactionClient,
   organizationId: string,
   holder: "compile" | "change-set",
 ): Promise<void> {
-  const key = `compile:${organizationId}`;
+  const key = compileLockName(organizationId);
   if (holder === "compile") await tx.$executeRaw`select pg_advisory_xact_lock(hashtext(${key}))`;
   else await tx.$executeRaw`select pg_advisory_xact_lock_shared(hashtext(${key}))`;
 }
